@@ -41,13 +41,17 @@ export class CommandError extends Error {
   }
 }
 
+/** Throws {@link CommandError} unless the result is a success. */
+export function throwIfFailed(argv: readonly string[], result: CommandResult): CommandResult {
+  if (result.code !== 0) throw new CommandError(argv, result.code, result.stderr, result.stdout);
+  return result;
+}
+
 /** Runs a command and throws {@link CommandError} unless it exits 0. */
 export async function runChecked(
   exec: Executor,
   argv: readonly string[],
   options?: RunOptions,
 ): Promise<CommandResult> {
-  const result = await exec.run(argv, options);
-  if (result.code !== 0) throw new CommandError(argv, result.code, result.stderr, result.stdout);
-  return result;
+  return throwIfFailed(argv, await exec.run(argv, options));
 }

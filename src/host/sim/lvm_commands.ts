@@ -1,0 +1,211 @@
+/**
+ * Simulated `lvcreate`, `lvremove` and `lvextend`, with lvm2 2.03.16's checks in its
+ * order and its messages (stdout for progress, stderr for errors, exit 3 for command-line
+ * errors and 5 for failures).
+ *
+ * @module
+ */
+
+import type { CommandResult } from "../executor.ts";
+import { optionValue, parseArgs, requireValue } from "./argv.ts";
+import {
+  displaySize,
+  ECMD_FAILED,
+  EINVALID_CMD_LINE,
+  isValidTag,
+  lvmLines,
+  lvNameError,
+  parseLvmSize,
+  SizeArgError,
+  vgNotFound,
+} from "./lvm_rules.ts";
+import { fail, ok, unsupported } from "./paths.ts";
+import { freeExtents, type HostState, isLvOpen, lvKey, type SimVg } from "./state.ts";
+
+function parseError(...lines: string[]): CommandResult {
+  return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
+}
+
+/** Checks --size and --addtag values in command-line order, as lvm's option parser does. */
+function checkOptionValues(args: readonly string[]): CommandResult | null {
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i].split(/=(.*)/s, 2);
+    if (name !== "--size" && name !== "--addtag") continue;
+    const value = inline ?? args[i + 1] ?? "";
+    if (name === "--addtag" && !isValidTag(value)) {
+      return parseError(`Invalid argument for --addtag: ${value}`);
+    }
+    if (name === "--size") {
+      try {
+        parseLvmSize(value);
+      } catch (error) {
+        if (!(error instanceof SizeArgError)) throw error;
+        return parseError(error.message, `Invalid argument for --size: ${value}`);
+      }
+    }
+  }
+  return null;
+}
+
+/** Extents for a byte size, rounding up as lvm's extents_from_size does, and its message. */
+function extentsFor(bytes: number, vg: SimVg): { extents: number; stdout: string } {
+  const extents = Math.ceil(bytes / vg.extentBytes);
+  const stdout = bytes % vg.extentBytes === 0
+    ? ""
+    : lvmLines(`Rounding up size to full physical extent ${displaySize(extents * vg.extentBytes)}`);
+  return { extents, stdout };
+}
+
+/**
+ * `lvcreate [--yes] [--activate y] [--wipesignatures y|n] [--zero y|n] --name LV
+ * --size SIZE [--addtag TAG ...] VG`
+ */
+export function lvcreateCommand(state: HostState, args: readonly string[]): CommandResult {
+  const parsed = parseArgs("lvcreate", args, {
+    "--yes": "flag",
+    "--activate": "value",
+    "--wipesignatures": "value",
+    "--zero": "value",
+    "--name": "value",
+    "--size": "value",
+    "--addtag": "repeat",
+  }, { min: 1, max: 1 });
+  if (parsed.options.has("--activate")) requireValue("lvcreate", parsed, "--activate", ["y"]);
+  for (const opt of ["--wipesignatures", "--zero"]) {
+    if (parsed.options.has(opt)) requireValue("lvcreate", parsed, opt, ["y", "n"]);
+  }
+  const name = optionValue(parsed, "--name");
+  const size = optionValue(parsed, "--size");
+  if (name === undefined || size === undefined) {
+    unsupported("lvcreate: --name and --size are required");
+  }
+  const [vgName] = parsed.operands;
+  if (vgName.includes("/")) unsupported("lvcreate: the operand must be a plain VG name");
+
+  const badValue = checkOptionValues(args);
+  if (badValue) return badValue;
+  const nameError = lvNameError(name);
+  if (nameError) {
+    return fail(
+      EINVALID_CMD_LINE,
+      lvmLines(nameError, "Run `lvcreate --help' for more information."),
+    );
+  }
+  const bytes = parseLvmSize(size);
+  if (bytes === 0) unsupported("lvcreate: a zero size is not implemented");
+  const vg = state.vgs.get(vgName);
+  if (!vg) return fail(ECMD_FAILED, vgNotFound(vgName));
+
+  const { extents, stdout } = extentsFor(bytes, vg);
+  if (state.lvs.has(lvKey(vgName, name))) {
+    return fail(
+      ECMD_FAILED,
+      lvmLines(`Logical Volume "${name}" already exists in volume group "${vgName}"`),
+      stdout,
+    );
+  }
+  const free = freeExtents(state, vg);
+  if (free < extents) {
+    return fail(
+      ECMD_FAILED,
+      lvmLines(
+        `Volume group "${vgName}" has insufficient free space (${free} extents): ${extents} required.`,
+      ),
+      stdout,
+    );
+  }
+  const tags = [...new Set((parsed.options.get("--addtag") ?? []).map((t) => t.replace(/^@/, "")))];
+  state.lvs.set(lvKey(vgName, name), {
+    vg: vgName,
+    name,
+    extents,
+    tags,
+    active: true,
+    externalOpens: 0,
+    fs: null,
+  });
+  return ok(stdout + lvmLines(`Logical volume "${name}" created.`));
+}
+
+function vgAndLv(command: string, operand: string): [string, string] {
+  const parts = operand.split("/");
+  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+    unsupported(`${command}: operand must be VG/LV`);
+  }
+  return [parts[0], parts[1]];
+}
+
+/** `lvremove --yes VG/LV` */
+export function lvremoveCommand(state: HostState, args: readonly string[]): CommandResult {
+  const parsed = parseArgs("lvremove", args, { "--yes": "flag" }, { min: 1, max: 1 });
+  if (!parsed.options.has("--yes")) unsupported("lvremove: without --yes lvremove prompts");
+  const [vgName, name] = vgAndLv("lvremove", parsed.operands[0]);
+  if (!state.vgs.has(vgName)) return fail(ECMD_FAILED, vgNotFound(vgName));
+  const key = lvKey(vgName, name);
+  const lv = state.lvs.get(key);
+  if (!lv) return fail(ECMD_FAILED, lvmLines(`Failed to find logical volume "${key}"`));
+  if (state.mounts.some((m) => m.lv === key)) {
+    return fail(ECMD_FAILED, lvmLines(`Logical volume ${key} contains a filesystem in use.`));
+  }
+  if (isLvOpen(state, key)) return fail(ECMD_FAILED, lvmLines(`Logical volume ${key} in use.`));
+  state.lvs.delete(key);
+  return ok(lvmLines(`Logical volume "${name}" successfully removed.`));
+}
+
+/** `lvextend [--yes] --size SIZE VG/LV` (absolute sizes, grow only). */
+export function lvextendCommand(state: HostState, args: readonly string[]): CommandResult {
+  const parsed = parseArgs("lvextend", args, { "--yes": "flag", "--size": "value" }, {
+    min: 1,
+    max: 1,
+  });
+  const size = optionValue(parsed, "--size");
+  if (size === undefined) unsupported("lvextend: --size is required");
+  if (/^[+-]/.test(size)) unsupported("lvextend: relative sizes are not implemented");
+  const badValue = checkOptionValues(args);
+  if (badValue) return badValue;
+  const [vgName, name] = vgAndLv("lvextend", parsed.operands[0]);
+  const vg = state.vgs.get(vgName);
+  if (!vg) return fail(ECMD_FAILED, vgNotFound(vgName));
+  const key = lvKey(vgName, name);
+  const lv = state.lvs.get(key);
+  if (!lv) return fail(ECMD_FAILED, lvmLines(`Failed to find logical volume "${key}"`));
+
+  const { extents, stdout } = extentsFor(parseLvmSize(size), vg);
+  const old = lv.extents;
+  if (extents === old) {
+    return fail(
+      ECMD_FAILED,
+      lvmLines(`New size (${extents} extents) matches existing size (${old} extents).`),
+      stdout,
+    );
+  }
+  if (extents < old) {
+    return fail(
+      ECMD_FAILED,
+      lvmLines(
+        `New size given (${extents} extents) not larger than existing size (${old} extents)`,
+      ),
+      stdout,
+    );
+  }
+  const free = freeExtents(state, vg);
+  if (extents - old > free) {
+    return fail(
+      ECMD_FAILED,
+      lvmLines(
+        `Insufficient free space: ${extents - old} extents needed, but only ${free} available`,
+      ),
+      stdout,
+    );
+  }
+  lv.extents = extents;
+  const from = `${displaySize(old * vg.extentBytes)} (${old} extents)`;
+  const to = `${displaySize(extents * vg.extentBytes)} (${extents} extents)`;
+  return ok(
+    stdout +
+      lvmLines(
+        `Size of logical volume ${key} changed from ${from} to ${to}.`,
+        `Logical volume ${key} successfully resized.`,
+      ),
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * Simulated `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT` for
+ * unit files under /etc/systemd/system, as systemd 252 behaves through the bus: enable
+ * and disable reload the daemon themselves; messages go to stderr; arrows are `->`
+ * because LC_ALL=C is not a UTF-8 locale.
+ *
+ * @module
+ */
+
+import type { CommandResult } from "../executor.ts";
+import { parseArgs } from "./argv.ts";
+import { locate, makeSymlink, mkdirParents, nodeAt, unlink } from "./fs_tree.ts";
+import { UNIT_DIR } from "./fs_commands.ts";
+import { fail, ok, unsupported } from "./paths.ts";
+import type { HostState } from "./state.ts";
+
+/** The [Install] dependencies of a unit file. */
+export interface InstallInfo {
+  wantedBy: string[];
+  requiredBy: string[];
+}
+
+/** Reads WantedBy=/RequiredBy= from a unit file's [Install] section. */
+export function parseInstall(text: string): InstallInfo {
+  const info: InstallInfo = { wantedBy: [], requiredBy: [] };
+  let section = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    if (line.endsWith("\\")) unsupported("systemctl: line continuations in unit files");
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) {
+      section = header[1];
+      continue;
+    }
+    if (section !== "Install") continue;
+    const eq = line.indexOf("=");
+    const key = line.slice(0, eq).trim();
+    const values = line.slice(eq + 1).trim().split(/\s+/).filter((v) => v !== "");
+    if (key === "WantedBy" || key === "RequiredBy") {
+      const list = key === "WantedBy" ? info.wantedBy : info.requiredBy;
+      // An empty assignment resets the list, as in every systemd list setting.
+      if (values.length === 0) list.splice(0);
+      else list.push(...values);
+    } else {
+      unsupported(`systemctl: [Install] ${key}= is not implemented`);
+    }
+  }
+  return info;
+}
+
+const NO_INSTALL_NOTICE =
+  "The unit files have no installation config (WantedBy=, RequiredBy=, Also=,\n" +
+  "Alias= settings in the [Install] section, and DefaultInstance= for template\n" +
+  "units). This means they are not meant to be enabled or disabled using systemctl.\n";
+
+function unitPath(unit: string): string {
+  if (!/^[A-Za-z0-9:_.\\-]+\.(service|mount|target|socket|timer|path)$/.test(unit)) {
+    unsupported(`systemctl: unit name ${unit} is not implemented (name it with its suffix)`);
+  }
+  return `${UNIT_DIR}/${unit}`;
+}
+
+function unitText(state: HostState, path: string): string | undefined {
+  const node = nodeAt(state, path);
+  return node?.kind === "file" ? node.content : undefined;
+}
+
+/** Every enablement symlink named `unit` in a `.wants/` or `.requires/` directory. */
+function links(state: HostState, unit: string): string[] {
+  const dir = nodeAt(state, UNIT_DIR);
+  if (dir?.kind !== "dir") return [];
+  const found: string[] = [];
+  for (const [name, node] of dir.entries) {
+    if (node.kind !== "dir" || !/\.(wants|requires)$/.test(name)) continue;
+    if (node.entries.get(unit)?.kind === "symlink") found.push(`${UNIT_DIR}/${name}/${unit}`);
+  }
+  return found.sort();
+}
+
+function reload(state: HostState): void {
+  state.daemonReloads++;
+  state.unitFilesChanged = false;
+}
+
+function enable(state: HostState, unit: string): CommandResult {
+  const path = unitPath(unit);
+  const text = unitText(state, path);
+  if (text === undefined) {
+    return fail(1, `Failed to enable unit: Unit file ${unit} does not exist.\n`);
+  }
+  const info = parseInstall(text);
+  let stderr = "";
+  const wanted = [
+    ...info.wantedBy.map((t) => `${UNIT_DIR}/${t}.wants`),
+    ...info.requiredBy.map((t) => `${UNIT_DIR}/${t}.requires`),
+  ];
+  for (const dir of wanted) {
+    const link = `${dir}/${unit}`;
+    const existing = locate(state, link).node;
+    if (existing?.kind === "symlink" && existing.target === path) continue;
+    if (existing) unsupported(`systemctl: ${link} exists and is not our symlink`);
+    const error = mkdirParents(state, dir, 0o755) ?? makeSymlink(state, link, path);
+    if (error) unsupported(`systemctl: cannot create ${link}: ${error.errno}`);
+    stderr += `Created symlink ${link} -> ${path}.\n`;
+  }
+  if (wanted.length === 0) stderr += NO_INSTALL_NOTICE;
+  reload(state);
+  return ok("", stderr);
+}
+
+function disable(state: HostState, unit: string): CommandResult {
+  const path = unitPath(unit);
+  const found = links(state, unit);
+  if (unitText(state, path) === undefined && found.length === 0) {
+    return fail(1, `Failed to disable unit: Unit file ${unit} does not exist.\n`);
+  }
+  let stderr = "";
+  for (const link of found) {
+    unlink(state, link);
+    stderr += `Removed "${link}".\n`;
+  }
+  reload(state);
+  return ok("", stderr);
+}
+
+function isEnabled(state: HostState, unit: string): CommandResult {
+  const text = unitText(state, unitPath(unit));
+  if (text === undefined) {
+    return fail(1, `Failed to get unit file state for ${unit}: No such file or directory\n`);
+  }
+  const info = parseInstall(text);
+  if (info.wantedBy.length === 0 && info.requiredBy.length === 0) return ok("static\n");
+  return links(state, unit).length > 0 ? ok("enabled\n") : fail(1, "", "disabled\n");
+}
+
+/** `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT` */
+export function systemctlCommand(state: HostState, args: readonly string[]): CommandResult {
+  const parsed = parseArgs("systemctl", args, {}, { min: 1, max: 2 });
+  const [verb, unit] = parsed.operands;
+  if (verb === "daemon-reload" && unit === undefined) {
+    reload(state);
+    return ok();
+  }
+  if (unit === undefined) unsupported(`systemctl ${verb} is not implemented`);
+  switch (verb) {
+    case "enable":
+      return enable(state, unit);
+    case "disable":
+      return disable(state, unit);
+    case "is-enabled":
+      return isEnabled(state, unit);
+    default:
+      unsupported(`systemctl ${verb} is not implemented`);
+  }
+}
