@@ -110,6 +110,25 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
     return new SimulatedHost(stateFromReports(reports), options);
   }
 
+  /**
+   * A node with exactly this state (taken over, not copied): how a persisted node is
+   * loaded (see `file_host.ts`).
+   */
+  static fromState(
+    state: HostState,
+    options: Pick<SimulatedHostOptions, "onCrash" | "defaultTimeoutMs"> = {},
+  ): SimulatedHost {
+    return new SimulatedHost(state, options);
+  }
+
+  /**
+   * The live state, not a copy, for persisting it. Read it again after each command: a
+   * command replaces the state object rather than changing it in place.
+   */
+  currentState(): HostState {
+    return this.state;
+  }
+
   /** An independent copy of the node's state, with no faults and an empty log. */
   clone(): SimulatedHost {
     return new SimulatedHost(structuredClone(this.state), {

@@ -20,3 +20,14 @@ export {
   SimulatedCrash,
 } from "./faults.ts";
 export type { TreeListing } from "./fs_tree.ts";
+export type { HostState } from "./state.ts";
+export {
+  deserializeState,
+  NODE_FILE_FORMAT,
+  type NodeFile,
+  parseNodeFile,
+  serializeState,
+} from "./persist.ts";
+export { NodeFileError } from "./persist_check.ts";
+export type { NodeFaults, PersistedFailure } from "./node_faults.ts";
+export { FileBackedHost, type NodeFileInit, withNode } from "./file_host.ts";
