@@ -81,3 +81,47 @@ export function specFromExisting({ lv, pv, node, provisioner }: ExistingVolume):
     },
   };
 }
+
+/**
+ * A spec for a PV whose LV is already gone (a teardown that crashed after `lvremove`, or
+ * an LV removed by hand), so the rest can still be cleaned up: the mount point and unit
+ * follow from the PV's hostPath.
+ */
+export function specFromVolumeOnly(pv: PersistentVolumeObject, node: string): ExistingSpec {
+  const hostPath = (pv.spec.hostPath as { path?: string } | undefined)?.path;
+  if (!hostPath?.startsWith("/")) {
+    return { ok: false, error: `PersistentVolume ${pv.metadata.name} has no hostPath` };
+  }
+  const legacy = !hostPath.endsWith(`/${pv.metadata.name}/data`);
+  const mountPoint = legacy ? hostPath : hostPath.slice(0, -"/data".length);
+  const basePath = mountPoint.slice(0, mountPoint.lastIndexOf("/")) || "/";
+  const claimRef = pv.spec.claimRef;
+  return {
+    ok: true,
+    spec: {
+      pvName: pv.metadata.name,
+      claim: {
+        namespace: claimRef?.namespace ?? "",
+        name: claimRef?.name ?? "",
+        uid: claimRef?.uid ?? pv.metadata.name.replace(/^pvc-/, ""),
+      },
+      node,
+      hostnameLabel: node,
+      provisioner: pv.metadata.annotations?.[ANN_PROVISIONED_BY] ?? "",
+      storageClass: (pv.spec.storageClassName as string | undefined) ?? "",
+      reclaimPolicy: "Delete",
+      // No LV: the lvcreate undo finds nothing under this name and does nothing.
+      vg: "",
+      requestBytes: 0,
+      sizeBytes: 0,
+      fsType: "ext4",
+      mountOptions: [],
+      basePath,
+      mountPoint,
+      hostPath,
+      unitName: mountUnitName(mountPoint),
+      accessModes: (pv.spec.accessModes as string[] | undefined) ?? [],
+      ...(legacy ? { legacy: true } : {}),
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The agent: reflectors feeding two work queues (claims to provision, PVs to reclaim),
+ * the saga engine behind them, journal recovery before any new work, and a graceful stop.
+ *
+ * @module
+ */
+
+import type { ConfigWatcher } from "../config/watcher.ts";
+import type { Executor } from "../host/executor.ts";
+import {
+  NODES,
+  PERSISTENT_VOLUME_CLAIMS,
+  PERSISTENT_VOLUMES,
+  STORAGE_CLASSES,
+} from "../kube/api_path.ts";
+import type { KubeClients } from "../kube/client.ts";
+import { ApiEventSink } from "../kube/event_object.ts";
+import { EventRecorder } from "../kube/events.ts";
+import { KubeVolumeApi } from "../kube/kube_volume_api.ts";
+import { apiListWatch } from "../kube/list_watch.ts";
+import { type KubeObject, objectKey } from "../kube/objects.ts";
+import { Reflector } from "../kube/reflector.ts";
+import { WorkQueue } from "../kube/work_queue.ts";
+import { ReservationBook } from "../provision/reservations.ts";
+import { FileJournal } from "../saga/file_journal.ts";
+import { SagaEngine, type SagaEvent } from "../saga/engine.ts";
+import { provisionSaga } from "../../steps/mod.ts";
+import { LABEL_HOSTNAME } from "../decide/names.ts";
+import { type ActiveClaims, reconcileClaim } from "./claim_controller.ts";
+import type { AgentContext, AgentLogger, EventSink } from "./context.ts";
+import { recoverJournal } from "./recovery.ts";
+import { reconcileVolume } from "./volume_controller.ts";
+import type { HealthSource } from "./health.ts";
+
+/** What an agent is built from. */
+export interface AgentParts {
+  nodeName: string;
+  stateDir: string;
+  workers: number;
+  exec: Executor;
+  clients: KubeClients;
+  config: ConfigWatcher;
+  log: AgentLogger;
+}
+
+/** A running agent. */
+export interface RunningAgent extends HealthSource {
+  /** Resolves when the caches have synced and the journal is recovered. */
+  ready: Promise<void>;
+  /** A new config is in force: claims that could not be served may be servable now. */
+  configChanged(): void;
+  /** Stops taking work, lets the current steps finish (journaling them), and stops. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts an agent; it runs until `stop()`. */
+export function startAgent(parts: AgentParts): RunningAgent {
+  const { nodeName, clients, log } = parts;
+  const halt = new AbortController();
+  let heartbeat = Date.now();
+  let recovered = false;
+  const beat = () => (heartbeat = Date.now());
+
+  const kubeLog = {
+    info: log.info.bind(log),
+    warn: log.warn.bind(log),
+    error: log.error.bind(log),
+  };
+  const recorder = new EventRecorder({
+    sink: new ApiEventSink(clients.http),
+    logger: kubeLog,
+    reportingInstance: nodeName,
+  });
+  const events: EventSink = {
+    normal: (target, reason, note) => recorder.normal(target as never, reason as never, note),
+    warning: (target, reason, note) => recorder.warning(target as never, reason as never, note),
+  };
+  const active: ActiveClaims = new Map();
+  const reservations = new ReservationBook();
+  const volumes = new KubeVolumeApi(clients.http);
+  const engine = new SagaEngine(provisionSaga, {
+    journal: new FileJournal(`${parts.stateDir}/journal`),
+    deps: { exec: parts.exec, kube: volumes, reservations },
+    signal: halt.signal,
+    onEvent: (event) => onSagaEvent(event),
+  });
+
+  const onSagaEvent = (event: SagaEvent) => {
+    beat();
+    const claim = active.get(event.sagaId);
+    const props = {
+      pv: event.sagaId,
+      step: event.step,
+      action: event.action,
+      ms: Math.round(event.durationMs),
+    };
+    if (event.outcome === "ok") {
+      log.debug("Step {step} ({action}) of {pv} done", props);
+      return;
+    }
+    log.warn("Step {step} ({action}) of {pv} failed: {error}", {
+      ...props,
+      error: event.error?.message,
+    });
+    // Report a failed provisioning step at once, with the command's stderr, not after the rollback.
+    if (claim && event.action === "do") {
+      events.warning(
+        claim,
+        "ProvisioningFailed",
+        `failed to provision volume ${event.sagaId}: step ${event.step}: ${event.error?.message}`,
+      );
+    }
+  };
+
+  const reflector = <T extends KubeObject>(
+    type: Parameters<typeof apiListWatch>[1],
+    onChange: (o: T) => void,
+    options: Parameters<typeof apiListWatch>[2] = {},
+  ) =>
+    new Reflector<T>({
+      listWatch: apiListWatch<T>(clients.http, type, options),
+      logger: kubeLog,
+      handlers: {
+        onAdd: (o) => (beat(), onChange(o)),
+        onUpdate: (_, o) => (beat(), onChange(o)),
+        onDelete: (o) => (beat(), onChange(o)),
+      },
+    });
+
+  const claimQueue = new WorkQueue(
+    (key) => (beat(), reconcileClaim(ctx, active, key)),
+    { logger: kubeLog, name: "claims", concurrency: parts.workers },
+  );
+  const volumeQueue = new WorkQueue(
+    (key) => (beat(), reconcileVolume(ctx, key)),
+    { logger: kubeLog, name: "volumes", concurrency: parts.workers },
+  );
+  const claims = reflector(PERSISTENT_VOLUME_CLAIMS, (o) => claimQueue.add(objectKey(o)));
+  const pvs = reflector(PERSISTENT_VOLUMES, (o) => volumeQueue.add(objectKey(o)));
+  const classes = reflector(
+    STORAGE_CLASSES,
+    () => claims.list().forEach((c) => claimQueue.add(objectKey(c))),
+  );
+  const nodes = reflector(NODES, () => {}, { fieldSelector: `metadata.name=${nodeName}` });
+  const reflectors = [claims, pvs, classes, nodes];
+
+  const ctx: AgentContext = {
+    nodeName,
+    hostnameLabel: () =>
+      (nodes.get(nodeName)?.metadata.labels as Record<string, string> | undefined)
+        ?.[LABEL_HOSTNAME] ??
+        nodeName,
+    config: () => parts.config.current(),
+    exec: parts.exec,
+    volumes,
+    events,
+    journal: new FileJournal(`${parts.stateDir}/journal`),
+    reservations,
+    engine,
+    claims,
+    persistentVolumes: pvs,
+    storageClasses: classes,
+    log,
+  };
+
+  const ticker = setInterval(beat, 10_000);
+  reflectors.forEach((r) => r.start());
+  const ready = (async () => {
+    await Promise.all(reflectors.map((r) => r.synced));
+    await recoverJournal(ctx);
+    recovered = true;
+    claimQueue.start();
+    volumeQueue.start();
+    log.info("Agent ready on node {node}", { node: nodeName });
+  })();
+
+  return {
+    ready,
+    sinceHeartbeatMs: () => Date.now() - heartbeat,
+    configChanged() {
+      log.info("Config changed: looking at every claim again", {});
+      claims.list().forEach((c) => claimQueue.add(objectKey(c)));
+    },
+    notReady: () => [
+      ...Object.entries({ claims, pvs, classes, nodes })
+        .filter(([, r]) => !r.hasSynced)
+        .map(([name]) => `${name} cache not synced`),
+      ...(recovered ? [] : ["journal not recovered"]),
+      ...(parts.config.stats().lastReloadOk
+        ? []
+        : ["config file on disk is invalid (last good one in use)"]),
+    ],
+    async stop(timeoutMs = 60_000) {
+      log.info("Stopping: finishing the current steps", {});
+      clearInterval(ticker);
+      await Promise.all(reflectors.map((r) => r.stop()));
+      // Sagas stop at their next step boundary, with the journal up to date.
+      halt.abort();
+      await Promise.all([claimQueue.shutdown(timeoutMs), volumeQueue.shutdown(timeoutMs)]);
+      await recorder.flush();
+      log.info("Stopped", {});
+    },
+  };
+}
