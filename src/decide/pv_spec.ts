@@ -8,6 +8,7 @@
 
 import type { VolumeSpec } from "../volume.ts";
 import { ANN_PROVISIONED_BY, LABEL_HOSTNAME } from "./names.ts";
+import { exactQuantity } from "./quantity.ts";
 
 /** The PV we create, as plain JSON, ready to send to the API server. */
 export interface NewPersistentVolume {
@@ -62,7 +63,7 @@ export interface NewPersistentVolume {
  *   accessModes: ["ReadWriteOnce"],
  * };
  * const pv = buildPersistentVolume(spec);
- * if (pv.spec.capacity.storage !== "8388608") throw new Error();
+ * if (pv.spec.capacity.storage !== "8Mi") throw new Error();
  * ```
  */
 export function buildPersistentVolume(spec: VolumeSpec): NewPersistentVolume {
@@ -74,7 +75,7 @@ export function buildPersistentVolume(spec: VolumeSpec): NewPersistentVolume {
       annotations: { [ANN_PROVISIONED_BY]: spec.provisioner },
     },
     spec: {
-      capacity: { storage: String(spec.sizeBytes) },
+      capacity: { storage: exactQuantity(spec.sizeBytes) },
       accessModes: [...spec.accessModes],
       persistentVolumeReclaimPolicy: spec.reclaimPolicy,
       storageClassName: spec.storageClass,

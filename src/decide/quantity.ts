@@ -147,3 +147,25 @@ export function formatBytes(n: number): string {
   const hundredths = (bytes * 100n) >> BigInt(10 * unit);
   return `${Number(hundredths) / 100} ${UNITS[unit]}`;
 }
+
+const BINARY_SUFFIXES = ["Ei", "Pi", "Ti", "Gi", "Mi", "Ki"] as const;
+
+/**
+ * An exact Kubernetes quantity for a byte count, with the largest binary suffix that
+ * divides it (`8Mi`, `2Gi`), so `kubectl get pv` reads like the claim. Never rounds.
+ *
+ * @example
+ * ```ts
+ * import { exactQuantity } from "./quantity.ts";
+ * if (exactQuantity(8388608) !== "8Mi") throw new Error();
+ * if (exactQuantity(1536) !== "1536") throw new Error("1.5 KiB has no exact binary form");
+ * ```
+ */
+export function exactQuantity(bytes: number): string {
+  const n = BigInt(bytes);
+  for (const [i, suffix] of BINARY_SUFFIXES.entries()) {
+    const unit = 1n << BigInt(10 * (BINARY_SUFFIXES.length - i));
+    if (n >= unit && n % unit === 0n) return `${n / unit}${suffix}`;
+  }
+  return n.toString();
+}

@@ -70,10 +70,10 @@ Deno.test({
         const delPv = await api.get(`/api/v1/persistentvolumes/${del.spec.volumeName}`);
         const retPv = await api.get(`/api/v1/persistentvolumes/${ret.spec.volumeName}`);
         assert.equal(pinnedNode(delPv), "node-a");
-        assert.equal(delPv.spec.capacity.storage, String(100 * MiB));
+        assert.equal(delPv.spec.capacity.storage, "100Mi");
         assert.equal(
           retPv.spec.capacity.storage,
-          String(8 * MiB),
+          "8Mi",
           "5Mi rounds up to two 4 MiB extents",
         );
         assert.equal(retPv.spec.persistentVolumeReclaimPolicy, "Retain");

@@ -53,7 +53,7 @@ Deno.test({
       const pv = await api.get(`/api/v1/persistentvolumes/${pvName}`);
       const node = pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0];
       assert.equal(pv.metadata.annotations["pv.kubernetes.io/provisioned-by"], "local-lvm.io");
-      assert.equal(pv.spec.capacity.storage, String(2 * GiB));
+      assert.equal(pv.spec.capacity.storage, "2Gi");
       assert.equal(pv.spec.hostPath.type, "Directory");
       assert.equal(pv.spec.hostPath.path, `/data/${pvName}/data`);
       const pod = await waitFor("pod scheduled", async () => {

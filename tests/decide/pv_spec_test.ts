@@ -31,7 +31,7 @@ Deno.test("buildPersistentVolume writes the whole PV from the spec", () => {
       annotations: { "pv.kubernetes.io/provisioned-by": "local-lvm.io" },
     },
     spec: {
-      capacity: { storage: "8388608" },
+      capacity: { storage: "8Mi" },
       accessModes: ["ReadWriteOnce", "ReadWriteOncePod"],
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: "local-lvm",
