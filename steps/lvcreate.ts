@@ -12,8 +12,13 @@ import { findLogicalVolumes, probeFilesystem } from "../src/provision/node_queri
 import { formatBytes } from "../src/decide/quantity.ts";
 import { LV_TAG_OWNER, lvTags, type VolumeSpec } from "../src/volume.ts";
 
-/** The exact `lvcreate` argv for a volume. */
-export function lvcreateArgv(v: VolumeSpec): string[] {
+/** The exact `lvcreate` argv: signatures wiped, start zeroed, never a prompt. */
+export function lvcreateArgvFor(
+  vg: string,
+  name: string,
+  bytes: number,
+  tags: readonly string[],
+): string[] {
   return [
     "lvcreate",
     "--yes",
@@ -24,12 +29,17 @@ export function lvcreateArgv(v: VolumeSpec): string[] {
     "--zero",
     "y",
     "--name",
-    v.pvName,
+    name,
     "--size",
-    `${v.sizeBytes}b`,
-    ...lvTags(v).flatMap((t) => ["--addtag", t]),
-    v.vg,
+    `${bytes}b`,
+    ...tags.flatMap((t) => ["--addtag", t]),
+    vg,
   ];
+}
+
+/** The exact `lvcreate` argv for a volume. */
+export function lvcreateArgv(v: VolumeSpec): string[] {
+  return lvcreateArgvFor(v.vg, v.pvName, v.sizeBytes, lvTags(v));
 }
 
 export const lvcreate: Step<VolumeSpec, ProvisionDeps> = {

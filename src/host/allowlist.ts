@@ -6,29 +6,15 @@
  * @module
  */
 
+import { CONTRACT_BINARIES } from "./remote_server.ts";
 import type { CommandResult, Executor, RunOptions } from "./executor.ts";
 
-/** The binaries the provisioning steps may run on a node, and nothing else. */
-export const DEFAULT_ALLOWLIST: readonly string[] = Object.freeze([
-  "lvs",
-  "vgs",
-  "lvcreate",
-  "lvremove",
-  "lvextend",
-  "blkid",
-  "mkfs.ext4",
-  "mkfs.xfs",
-  "resize2fs",
-  "xfs_growfs",
-  "mount",
-  "umount",
-  "findmnt",
-  "mkdir",
-  "rmdir",
-  "tee",
-  "rm",
-  "systemctl",
-]);
+/**
+ * The binaries the provisioning steps may run on a node, and nothing else. The list itself
+ * lives in remote_server.ts, which must stay free of imports (it is handed to a test guest as
+ * one file), so that the guest enforces exactly the same contract.
+ */
+export const DEFAULT_ALLOWLIST: readonly string[] = Object.freeze([...CONTRACT_BINARIES]);
 
 /**
  * A command was refused before it ran. This is a programming or security error, never a

@@ -1,5 +1,6 @@
 /** Shared argv builders and a standard simulated node for the host tests. */
 
+import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
 import { SimulatedHost } from "../../src/host/sim/mod.ts";
 import type { CommandResult } from "../../src/host/executor.ts";
 
@@ -18,24 +19,9 @@ export const LVS = ["lvs", ...JSON_REPORT, "-o", "lv_name,vg_name,lv_size,lv_tag
 
 export const TAGS = ["local-lvm-provisioner", "mount=/data", "pvname=default-c1"];
 
-/** The contract's lvcreate argv. */
+/** The contract's lvcreate argv (the step's own builder). */
 export function lvcreate(name: string, bytes: number, vg = "vg0", tags = TAGS): string[] {
-  return [
-    "lvcreate",
-    "--yes",
-    "--activate",
-    "y",
-    "--wipesignatures",
-    "y",
-    "--zero",
-    "y",
-    "--name",
-    name,
-    "--size",
-    `${bytes}b`,
-    ...tags.flatMap((t) => ["--addtag", t]),
-    vg,
-  ];
+  return lvcreateArgvFor(vg, name, bytes, tags);
 }
 
 export const UUID = "0b2f3a2e-7f0e-4e3a-9c61-1f2a3b4c5d6e";

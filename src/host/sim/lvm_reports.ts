@@ -5,6 +5,7 @@
  * @module
  */
 
+import { VGS_FIELDS } from "../lvm_report.ts";
 import type { CommandResult } from "../executor.ts";
 import { parseArgs, type ParsedArgs, requireValue } from "./argv.ts";
 import { ECMD_FAILED, lvmLines, vgNotFound } from "./lvm_rules.ts";
@@ -54,15 +55,8 @@ function fields(command: string, parsed: ParsedArgs, known: readonly string[]): 
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const VG_FIELDS = [
-  "vg_name",
-  "vg_size",
-  "vg_free",
-  "vg_extent_size",
-  "vg_extent_count",
-  "vg_free_count",
-  "lv_count",
-];
+// What the steps ask for, plus lv_count.
+const VG_FIELDS = [...VGS_FIELDS, "lv_count"];
 
 /** `vgs --reportformat json --units b --nosuffix -o FIELDS [VG...]` */
 export function vgsCommand(state: HostState, args: readonly string[]): CommandResult {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { lvcreateArgvFor } from "../../../steps/lvcreate.ts";
+
 /** One command and the exit code the contract expects of it. */
 export interface CommandCase {
   name: string;
@@ -51,22 +53,8 @@ const LVS = [
 const FINDMNT = ["findmnt", "--json", "--output", "TARGET,SOURCE,FSTYPE,OPTIONS", "--mountpoint"];
 const BLKID = ["blkid", "-p", "-o", "export"];
 const TAG = "local-lvm-provisioner";
-const lvcreate = (vg: string, lv: string, bytes: number, tags: string[] = [TAG]) => [
-  "lvcreate",
-  "--yes",
-  "--activate",
-  "y",
-  "--wipesignatures",
-  "y",
-  "--zero",
-  "y",
-  "--name",
-  lv,
-  "--size",
-  `${bytes}b`,
-  ...tags.flatMap((t) => ["--addtag", t]),
-  vg,
-];
+const lvcreate = (vg: string, lv: string, bytes: number, tags: string[] = [TAG]) =>
+  lvcreateArgvFor(vg, lv, bytes, tags);
 
 /** UUIDs are fixed so the recorded outputs are the same on every run. */
 export const EXT4_UUID = "0b6d9b5e-6f7a-4c1e-9a53-2d4c8e1f7a10";
