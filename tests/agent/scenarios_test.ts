@@ -203,6 +203,85 @@ Deno.test({
         },
       );
 
+      await t.step("a volume made by the original project is torn down the same way", async () => {
+        // What the original's helper pod left: its tags, mkfs -U <uid>, mounted at
+        // <path>/<namespace>-<claim>, a DirectoryOrCreate PV provisioned by mein.io/local-lvm.
+        const claim = await createClaim(api, { name: "legacy", storageClass: "local-lvm" });
+        const uid = claim.metadata.uid;
+        const pvName = `pvc-${uid}`;
+        await env.node("node-b", async (h) => {
+          for (
+            const argv of [
+              [
+                "lvcreate",
+                "--yes",
+                "--size",
+                "8388608b",
+                "--name",
+                pvName,
+                "--addtag",
+                "local-lvm-provisioner",
+                "--addtag",
+                "mount=/data",
+                "--addtag",
+                "pvname=default-legacy",
+                "vg1",
+              ],
+              ["mkfs.ext4", "-q", "-m", "0", "-U", uid, `/dev/vg1/${pvName}`],
+              ["mkdir", "-p", "/data/default-legacy"],
+              ["mount", "-t", "ext4", `/dev/vg1/${pvName}`, "/data/default-legacy"],
+            ]
+          ) {
+            const r = await h.run(argv);
+            assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+          }
+        });
+        await api.create("/api/v1/persistentvolumes", {
+          apiVersion: "v1",
+          kind: "PersistentVolume",
+          metadata: {
+            name: pvName,
+            annotations: { "pv.kubernetes.io/provisioned-by": "mein.io/local-lvm" },
+          },
+          spec: {
+            capacity: { storage: "64Mi" },
+            accessModes: ["ReadWriteOnce"],
+            persistentVolumeReclaimPolicy: "Delete",
+            storageClassName: "local-lvm",
+            volumeMode: "Filesystem",
+            claimRef: {
+              apiVersion: "v1",
+              kind: "PersistentVolumeClaim",
+              namespace: "default",
+              name: "legacy",
+              uid,
+            },
+            hostPath: { path: "/data/default-legacy", type: "DirectoryOrCreate" },
+            nodeAffinity: {
+              required: {
+                nodeSelectorTerms: [{
+                  matchExpressions: [{
+                    key: "kubernetes.io/hostname",
+                    operator: "In",
+                    values: ["node-b"],
+                  }],
+                }],
+              },
+            },
+          },
+        });
+        await waitBound(api, "legacy");
+        await api.delete(claimPath("legacy"));
+        await waitGone(api, `/api/v1/persistentvolumes/${pvName}`);
+        assert.ok(!(await lvNames(env, "node-b")).includes(pvName), "legacy LV removed");
+        const state = await env.node("node-b", (h) => ({
+          mounts: h.mounts().map((m) => m.target),
+          dir: h.exists("/data/default-legacy"),
+        }));
+        assert.ok(!state.mounts.includes("/data/default-legacy"));
+        assert.equal(state.dir, false, "legacy mount point removed");
+      });
+
       await t.step("an agent never touches another node's claims or volumes", async () => {
         const pvs = (await api.get("/api/v1/persistentvolumes")).items;
         for (const pv of pvs) {
