@@ -78,8 +78,9 @@ export function startAgent(parts: AgentParts): RunningAgent {
   const active: ActiveClaims = new Map();
   const reservations = new ReservationBook();
   const volumes = new KubeVolumeApi(clients.http);
+  const journal = new FileJournal(`${parts.stateDir}/journal`);
   const engine = new SagaEngine(provisionSaga, {
-    journal: new FileJournal(`${parts.stateDir}/journal`),
+    journal,
     deps: { exec: parts.exec, kube: volumes, reservations },
     signal: halt.signal,
     onEvent: (event) => onSagaEvent(event),
@@ -154,7 +155,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
     exec: parts.exec,
     volumes,
     events,
-    journal: new FileJournal(`${parts.stateDir}/journal`),
+    journal,
     reservations,
     engine,
     claims,

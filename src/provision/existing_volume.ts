@@ -70,6 +70,7 @@ export function specFromExisting({ lv, pv, node, provisioner }: ExistingVolume):
       vg: lv.vg,
       requestBytes: lv.sizeBytes,
       sizeBytes: lv.sizeBytes,
+      // Teardown never needs the filesystem type or mount options.
       fsType: "ext4",
       mountOptions: [],
       basePath,
