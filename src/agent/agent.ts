@@ -13,6 +13,8 @@ import {
   PERSISTENT_VOLUMES,
   STORAGE_CLASSES,
 } from "../kube/api_path.ts";
+import { KubeCapacityApi } from "../kube/capacity_api.ts";
+import { ClaimApi } from "../kube/claim_api.ts";
 import type { KubeClients } from "../kube/client.ts";
 import { ApiEventSink } from "../kube/event_object.ts";
 import { EventRecorder } from "../kube/events.ts";
@@ -20,7 +22,7 @@ import { KubeVolumeApi } from "../kube/kube_volume_api.ts";
 import { apiListWatch } from "../kube/list_watch.ts";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
 import { Reflector } from "../kube/reflector.ts";
-import { WorkQueue } from "../kube/work_queue.ts";
+import { type ProcessOutcome, WorkQueue } from "../kube/work_queue.ts";
 import { ReservationBook } from "../provision/reservations.ts";
 import { FileJournal } from "../saga/file_journal.ts";
 import { SagaEngine, type SagaEvent } from "../saga/engine.ts";
@@ -30,7 +32,10 @@ import { type ActiveClaims, reconcileClaim } from "./claim_controller.ts";
 import type { AgentContext, AgentLogger, EventSink } from "./context.ts";
 import { recoverJournal } from "./recovery.ts";
 import { reconcileVolume } from "./volume_controller.ts";
+import { CapacityPublisher, DEFAULT_NAMESPACE } from "./capacity_publisher.ts";
 import type { HealthSource } from "./health.ts";
+import { AgentMetrics } from "./metrics.ts";
+import { type MetricsRefresh, startMetricsRefresh } from "./metrics_refresh.ts";
 
 /** What an agent is built from. */
 export interface AgentParts {
@@ -41,10 +46,14 @@ export interface AgentParts {
   clients: KubeClients;
   config: ConfigWatcher;
   log: AgentLogger;
+  /** The agent's own namespace (POD_NAMESPACE); else the kubeconfig's or the pod's. */
+  namespace?: string;
 }
 
 /** A running agent. */
 export interface RunningAgent extends HealthSource {
+  /** Its Prometheus metrics (`/metrics`). */
+  metrics: AgentMetrics;
   /** Resolves when the caches have synced and the journal is recovered. */
   ready: Promise<void>;
   /** A new config is in force: claims that could not be served may be servable now. */
@@ -76,6 +85,11 @@ export function startAgent(parts: AgentParts): RunningAgent {
     warning: (target, reason, note) => recorder.warning(target as never, reason as never, note),
   };
   const active: ActiveClaims = new Map();
+  let refresh: MetricsRefresh | undefined;
+  const metrics = new AgentMetrics({
+    config: () => parts.config.stats(),
+    afterSaga: () => refresh?.volumesChanged(),
+  });
   const reservations = new ReservationBook();
   const volumes = new KubeVolumeApi(clients.http);
   const journal = new FileJournal(`${parts.stateDir}/journal`);
@@ -88,6 +102,9 @@ export function startAgent(parts: AgentParts): RunningAgent {
 
   const onSagaEvent = (event: SagaEvent) => {
     beat();
+    metrics.observeStep(event);
+    // A reservation, an LV made or removed: the free space moved.
+    capacity.request();
     const claim = active.get(event.sagaId);
     const props = {
       pv: event.sagaId,
@@ -128,29 +145,60 @@ export function startAgent(parts: AgentParts): RunningAgent {
       },
     });
 
+  // Retries (an outcome asking for one, or a thrown error) are counted per queue.
+  const counted = (queue: string, work: Promise<ProcessOutcome>) =>
+    work.then((outcome) => {
+      if (outcome && "retry" in outcome) metrics.retried(queue);
+      return outcome;
+    }, (error) => {
+      metrics.retried(queue);
+      throw error;
+    });
+  ["claims", "volumes"].forEach((queue) => metrics.declareQueue(queue));
   const claimQueue = new WorkQueue(
-    (key) => (beat(), reconcileClaim(ctx, active, key)),
+    (key) => (beat(), counted("claims", reconcileClaim(ctx, active, key))),
     { logger: kubeLog, name: "claims", concurrency: parts.workers },
   );
   const volumeQueue = new WorkQueue(
-    (key) => (beat(), reconcileVolume(ctx, key)),
+    (key) => (beat(), counted("volumes", reconcileVolume(ctx, key))),
     { logger: kubeLog, name: "volumes", concurrency: parts.workers },
   );
   const claims = reflector(PERSISTENT_VOLUME_CLAIMS, (o) => claimQueue.add(objectKey(o)));
   const pvs = reflector(PERSISTENT_VOLUMES, (o) => volumeQueue.add(objectKey(o)));
-  const classes = reflector(
-    STORAGE_CLASSES,
-    () => claims.list().forEach((c) => claimQueue.add(objectKey(c))),
-  );
-  const nodes = reflector(NODES, () => {}, { fieldSelector: `metadata.name=${nodeName}` });
+  const classes = reflector(STORAGE_CLASSES, () => {
+    claims.list().forEach((c) => claimQueue.add(objectKey(c)));
+    capacity.request();
+  });
+  const nodes = reflector(NODES, () => capacity.request(), {
+    fieldSelector: `metadata.name=${nodeName}`,
+  });
   const reflectors = [claims, pvs, classes, nodes];
+
+  const hostnameLabel = () =>
+    (nodes.get(nodeName)?.metadata.labels as Record<string, string> | undefined)
+      ?.[LABEL_HOSTNAME] ??
+      nodeName;
+  const capacity = new CapacityPublisher({
+    nodeName,
+    namespace: parts.namespace ?? clients.namespace ?? DEFAULT_NAMESPACE,
+    exec: parts.exec,
+    api: new KubeCapacityApi(clients.http),
+    config: () => parts.config.current(),
+    reservations: () => reservations.list(),
+    storageClasses: () =>
+      classes.list().map((sc) => [sc.metadata.name, String(sc.provisioner ?? "")] as const),
+    node: () => {
+      const node = nodes.get(nodeName);
+      return node?.metadata.uid
+        ? { name: nodeName, uid: node.metadata.uid, hostnameLabel: hostnameLabel() }
+        : undefined;
+    },
+    log,
+  });
 
   const ctx: AgentContext = {
     nodeName,
-    hostnameLabel: () =>
-      (nodes.get(nodeName)?.metadata.labels as Record<string, string> | undefined)
-        ?.[LABEL_HOSTNAME] ??
-        nodeName,
+    hostnameLabel,
     config: () => parts.config.current(),
     exec: parts.exec,
     volumes,
@@ -161,6 +209,9 @@ export function startAgent(parts: AgentParts): RunningAgent {
     claims,
     persistentVolumes: pvs,
     storageClasses: classes,
+    metrics,
+    claimApi: new ClaimApi(clients.http),
+    capacity,
     log,
   };
 
@@ -168,19 +219,26 @@ export function startAgent(parts: AgentParts): RunningAgent {
   reflectors.forEach((r) => r.start());
   const ready = (async () => {
     await Promise.all(reflectors.map((r) => r.synced));
+    metrics.setJournalPending((await journal.list()).length);
     await recoverJournal(ctx);
+    metrics.setJournalPending((await journal.list()).length);
+    // Before taking claims: the scheduler needs the objects to pick this node at all.
+    await capacity.publishNow();
     recovered = true;
     claimQueue.start();
     volumeQueue.start();
+    refresh = startMetricsRefresh(ctx, metrics);
     log.info("Agent ready on node {node}", { node: nodeName });
   })();
 
   return {
     ready,
+    metrics,
     sinceHeartbeatMs: () => Date.now() - heartbeat,
     configChanged() {
       log.info("Config changed: looking at every claim again", {});
       claims.list().forEach((c) => claimQueue.add(objectKey(c)));
+      capacity.request();
     },
     notReady: () => [
       ...Object.entries({ claims, pvs, classes, nodes })
@@ -198,6 +256,8 @@ export function startAgent(parts: AgentParts): RunningAgent {
       // Sagas stop at their next step boundary, with the journal up to date.
       halt.abort();
       await Promise.all([claimQueue.shutdown(timeoutMs), volumeQueue.shutdown(timeoutMs)]);
+      await capacity.stop();
+      await refresh?.stop();
       await recorder.flush();
       log.info("Stopped", {});
     },

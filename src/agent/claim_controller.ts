@@ -17,6 +17,7 @@ import type { ProcessOutcome } from "../kube/work_queue.ts";
 import { listVolumeGroups } from "../provision/node_queries.ts";
 import { planVolume } from "../provision/plan_volume.ts";
 import type { AgentContext } from "./context.ts";
+import { reschedule } from "./reschedule.ts";
 
 type StorageClassObject = KubeObject & {
   provisioner?: string;
@@ -74,6 +75,11 @@ export async function reconcileClaim(
     ctx.log.warn("Provisioning {claim} failed: {reason}", { claim: key, pv: pvName, reason: note });
     return { retry: true };
   };
+  // A claim no saga was started for still counts as a failed provisioning.
+  const refuse = (note: string): ProcessOutcome => {
+    ctx.metrics.operationFailed("provision");
+    return fail(note);
+  };
 
   ctx.events.normal(
     claim,
@@ -86,7 +92,7 @@ export async function reconcileClaim(
   try {
     vgReports = await listVolumeGroups(ctx.exec);
   } catch (error) {
-    return fail(`cannot read volume groups on node ${ctx.nodeName}: ${(error as Error).message}`);
+    return refuse(`cannot read volume groups on node ${ctx.nodeName}: ${(error as Error).message}`);
   }
   const plan = planVolume({
     claim,
@@ -96,12 +102,19 @@ export async function reconcileClaim(
     vgReports,
     reservations: ctx.reservations.list(),
   });
-  if (!plan.ok) return fail(plan.errors.join("; "));
+  if (!plan.ok) {
+    const reason = plan.errors.join("; ");
+    return plan.reschedule ? await reschedule(ctx, claim, reason) : refuse(reason);
+  }
 
   const { spec } = plan;
   active.set(spec.pvName, claim);
   try {
-    const outcome = await ctx.engine.run(spec.pvName, spec);
+    const outcome = await ctx.metrics.measureSaga(
+      ctx.engine.definition.kind,
+      "provision",
+      () => ctx.engine.run(spec.pvName, spec),
+    );
     switch (outcome.status) {
       case "completed":
         ctx.events.normal(

@@ -7,6 +7,7 @@
 
 import type { Config } from "../config/types.ts";
 import type { Executor } from "../host/executor.ts";
+import type { ClaimApi } from "../kube/claim_api.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import type { PersistentVolumeFinalizers, VolumeApi } from "../kube/volume_api.ts";
 import type { ReservationBook } from "../provision/reservations.ts";
@@ -14,6 +15,7 @@ import type { SagaEngine } from "../saga/engine.ts";
 import type { JournalStore } from "../saga/types.ts";
 import type { ProvisionDeps } from "../provision/deps.ts";
 import type { VolumeSpec } from "../volume.ts";
+import type { AgentMetrics } from "./metrics.ts";
 
 /** Reads of the reflectors' caches. */
 export interface Cache<T extends KubeObject> {
@@ -53,5 +55,16 @@ export interface AgentContext {
   claims: Cache<KubeObject>;
   persistentVolumes: Cache<KubeObject>;
   storageClasses: Cache<KubeObject>;
+  /** Removes `selected-node` from a claim this node cannot serve. */
+  claimApi: Pick<ClaimApi, "removeSelectedNode">;
+  /** This node's CSIStorageCapacity objects. */
+  capacity: {
+    /** Something changed: publish soon. */
+    request(): void;
+    /** Publish now; false if that failed. */
+    publishNow(): Promise<boolean>;
+  };
+  /** Saga timings and outcomes for `/metrics`. */
+  metrics: AgentMetrics;
   log: AgentLogger;
 }

@@ -51,10 +51,17 @@ async function main(): Promise<number> {
     clients,
     config,
     log,
+    namespace: settings.namespace,
   });
   const stopServing = new AbortController();
   const server = settings.httpPort > 0
-    ? serveProbes(settings.httpHost, settings.httpPort, running, stopServing.signal)
+    ? serveProbes(
+      settings.httpHost,
+      settings.httpPort,
+      running,
+      stopServing.signal,
+      (path) => path === "/metrics" ? running.metrics.response() : undefined,
+    )
     : undefined;
 
   late.agent = running;

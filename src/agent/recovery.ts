@@ -41,7 +41,11 @@ export async function recoverJournal(ctx: AgentContext): Promise<SagaOutcome[]> 
       direction,
       node: ctx.nodeName,
     });
-    const outcome = await ctx.engine.continue(record, direction);
+    const outcome = await ctx.metrics.measureSaga(
+      record.kind,
+      "recover",
+      () => ctx.engine.continue(record, direction),
+    );
     ctx.log.info("Recovered {pv}: {status}", { pv: record.id, status: outcome.status });
     outcomes.push(outcome);
   }

@@ -29,6 +29,9 @@ export interface AgentSettings {
   /** Parallel sagas. */
   workers: number;
   logLevel: "debug" | "info" | "warning" | "error";
+  /** The agent's own namespace (its CSIStorageCapacity objects go there), if POD_NAMESPACE
+   * says; otherwise the kubeconfig's or the pod's. */
+  namespace?: string;
 }
 
 export const DEFAULTS = {
@@ -76,5 +79,6 @@ export function settingsFromEnv(env: Record<string, string | undefined>): AgentS
     httpHost: env.LOCAL_LVM_HTTP_HOST || DEFAULTS.httpHost,
     workers: parseInt("LOCAL_LVM_WORKERS", env.LOCAL_LVM_WORKERS, DEFAULTS.workers, 1),
     logLevel: level as AgentSettings["logLevel"],
+    namespace: env.POD_NAMESPACE?.trim() || undefined,
   };
 }

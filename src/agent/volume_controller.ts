@@ -85,12 +85,17 @@ async function tearDown(ctx: AgentContext, pv: PvObject): Promise<ProcessOutcome
     })
     : specFromVolumeOnly(pv, ctx.nodeName);
   if (!existing.ok) {
+    ctx.metrics.operationFailed("delete");
     ctx.events.warning(pv, "VolumeFailedDelete", existing.error);
     ctx.log.warn("Cannot delete {pv}: {reason}", { ...log, reason: existing.error });
     return { retry: true };
   }
   ctx.log.info("Deleting {pv} (reclaim policy Delete)", log);
-  const outcome = await ctx.engine.teardown(name, existing.spec);
+  const outcome = await ctx.metrics.measureSaga(
+    ctx.engine.definition.kind,
+    "delete",
+    () => ctx.engine.teardown(name, existing.spec),
+  );
   if (outcome.status === "torn-down") {
     ctx.log.info("Deleted {pv}", log);
     return;

@@ -14,6 +14,8 @@
  * @module
  */
 
+export * from "./capacity.ts";
+export * from "./capacity_diff.ts";
 export * from "./claim.ts";
 export * from "./claim_validation.ts";
 export * from "./names.ts";

@@ -41,3 +41,12 @@ export const FINALIZER = "local-lvm.io/storage";
 
 /** The original project's provisioner name, still honoured for its classes and volumes. */
 export const LEGACY_PROVISIONER = "mein.io/local-lvm";
+
+/** The standard label naming the tool that manages an object (our CSIStorageCapacity objects). */
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+
+/** Our value of {@link LABEL_MANAGED_BY}. */
+export const MANAGED_BY = "local-lvm";
+
+/** On each CSIStorageCapacity object: the node it describes, so an agent can list its own. */
+export const LABEL_CAPACITY_NODE = "local-lvm.io/node";

@@ -7,6 +7,7 @@
 
 export * from "./api_path.ts";
 export * from "./backoff.ts";
+export * from "./capacity_api.ts";
 export * from "./claim_api.ts";
 export * from "./client.ts";
 export * from "./clock.ts";

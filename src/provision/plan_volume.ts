@@ -42,22 +42,26 @@ export interface PlanReasons {
   vg: string;
 }
 
-/** A spec with its reasons, or every reason there cannot be one. */
+/**
+ * A spec with its reasons, or every reason there cannot be one. `reschedule` says the claim
+ * is fine but this node cannot serve it (the config disables or does not cover the node, its
+ * VGs are missing or too full): another node may, so the scheduler should pick again.
+ */
 export type VolumePlan =
   | { ok: true; spec: VolumeSpec; reasons: PlanReasons }
-  | { ok: false; errors: string[] };
+  | { ok: false; errors: string[]; reschedule: boolean };
 
 /** Decides everything about a claim's volume. */
 export function planVolume(input: VolumePlanInput): VolumePlan {
   const claimErrors = validateClaim(input.claim);
-  if (claimErrors.length > 0) return { ok: false, errors: claimErrors };
+  if (claimErrors.length > 0) return { ok: false, errors: claimErrors, reschedule: false };
 
   const lookup = entryForNode(input.config, input.node.name);
-  if (!lookup.ok) return { ok: false, errors: [lookup.reason] };
+  if (!lookup.ok) return { ok: false, errors: [lookup.reason], reschedule: true };
   const { entry } = lookup;
 
   const request = parseQuantityBytes(input.claim.spec?.resources?.requests?.storage);
-  if (!request.ok) return { ok: false, errors: [request.error] };
+  if (!request.ok) return { ok: false, errors: [request.error], reschedule: false };
 
   const choice = chooseVg({
     node: input.node.name,
@@ -68,7 +72,7 @@ export function planVolume(input: VolumePlanInput): VolumePlan {
     policy: input.config.vgSelection,
     random: input.random,
   });
-  if (!choice.ok) return { ok: false, errors: [choice.error] };
+  if (!choice.ok) return { ok: false, errors: [choice.error], reschedule: true };
 
   const built = buildVolumeSpec({
     claim: input.claim,
@@ -78,7 +82,7 @@ export function planVolume(input: VolumePlanInput): VolumePlan {
     config: entry,
     vgChoice: choice,
   });
-  if (!built.ok) return { ok: false, errors: built.errors };
+  if (!built.ok) return { ok: false, errors: built.errors, reschedule: false };
 
   const configReason = lookup.viaDefault
     ? `node ${input.node.name} is not listed in the config: using the ${entry.node} entry ` +

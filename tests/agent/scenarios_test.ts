@@ -1,7 +1,8 @@
 /**
  * The agent's behaviour on the real control plane, one environment shared by the steps:
  * Delete vs Retain and two classes, the DEFAULT entry, a disabled node, bad claims, a
- * failing command's stderr reaching the claim within 2 s, config hot reload through the
+ * failing command's stderr reaching the claim within 2 s, claims a node cannot serve handed back
+ * to the scheduler (bad claims are not), config hot reload through the
  * ConfigMap, and agents ignoring other nodes' work.
  */
 import assert from "node:assert/strict";
@@ -10,11 +11,13 @@ import {
   createClaim,
   eventsAbout,
   pinnedNode,
+  SELECTED_NODE,
   waitBound,
   waitEvent,
   waitGone,
 } from "./claims.ts";
 import { type Environment, startEnvironment } from "./environment.ts";
+import { CAPACITIES } from "./capacities.ts";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -141,6 +144,22 @@ Deno.test({
           const event = await waitEvent(api, claim.name, "ProvisioningFailed", reason);
           assert.equal(event.type, "Warning");
         }
+        // "This node cannot" (disabled, too small) hands the claim back to the scheduler; a bad
+        // claim keeps its node: no other node could serve it either.
+        const rescheduled = ["disabled", "huge"];
+        await waitEventually(async () => {
+          for (const [{ name }] of cases) {
+            const c = await api.get(claimPath(name));
+            assert.equal(
+              c.metadata.annotations?.[SELECTED_NODE] === undefined,
+              rescheduled.includes(name),
+              `${name}: selected-node removed iff rescheduled`,
+            );
+          }
+        });
+        for (const name of rescheduled) {
+          await waitEvent(api, name, "ProvisioningFailed", /the scheduler will pick another node/);
+        }
         assert.equal(
           (await api.get("/api/v1/persistentvolumes")).items.length,
           1,
@@ -189,6 +208,15 @@ Deno.test({
               { node: "node-a", path: "/volumes", vgs: ["vg0", "vg1"] },
               { node: "node-c", path: "/data", vgs: ["vg1"] },
             ],
+          });
+          // node-c's agent has the new config once it publishes capacity for node-c.
+          await waitEventually(async () => {
+            const list = await api.get(`${CAPACITIES}?labelSelector=local-lvm.io%2Fnode%3Dnode-c`);
+            assert.ok(list.items.length > 0, "node-c publishes");
+          });
+          // "disabled" went back to the scheduler; its next pick is node-c again.
+          await api.patch(claimPath("disabled"), {
+            metadata: { annotations: { [SELECTED_NODE]: "node-c" } },
           });
           const c = await waitBound(api, "disabled", 30_000);
           assert.deepEqual(await lvNames(env, "node-c"), [c.spec.volumeName]);

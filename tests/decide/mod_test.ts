@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import * as mod from "../../src/decide/mod.ts";
 
 const MODULES = [
+  "capacity",
+  "capacity_diff",
   "claim",
   "claim_validation",
   "names",

@@ -24,6 +24,7 @@ const CURRENT_API_VERSION: Record<string, string> = {
   Role: "rbac.authorization.k8s.io/v1",
   RoleBinding: "rbac.authorization.k8s.io/v1",
   StorageClass: "storage.k8s.io/v1",
+  CSIDriver: "storage.k8s.io/v1",
   DaemonSet: "apps/v1",
 };
 

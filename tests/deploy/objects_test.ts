@@ -1,6 +1,7 @@
 /**
  * The other objects of deploy/: the shipped config is valid for our own parser and is the
- * original's default, the StorageClass names our provisioner, the Service finds the agents.
+ * original's default, the StorageClass names our provisioner, the CSIDriver of that name turns
+ * on capacity-aware scheduling, the Service finds the agents.
  */
 
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { parseConfig } from "../../src/config/parse.ts";
 import { loadAll, only } from "./manifests.ts";
 import type {
   ConfigMapObject,
+  CsiDriverObject,
   DaemonSetObject,
   ServiceObject,
   StorageClassObject,
@@ -38,6 +40,22 @@ Deno.test("the StorageClass is the original's default, with our provisioner name
   assert.equal(sc.volumeBindingMode, "WaitForFirstConsumer");
   assert.equal(sc.reclaimPolicy, "Delete");
   assert.equal(sc.allowVolumeExpansion, false);
+});
+
+Deno.test("the CSIDriver switches on capacity-aware scheduling for our provisioner only", () => {
+  const driver = only<CsiDriverObject>(all, "CSIDriver");
+  // The scheduler looks the driver up by the class's provisioner name, exactly.
+  assert.equal(driver.metadata.name, DEFAULT_PROVISIONER);
+  assert.equal(
+    driver.metadata.name,
+    only<StorageClassObject>(all, "StorageClass", "local-lvm").provisioner,
+  );
+  assert.deepEqual(driver.spec, {
+    storageCapacity: true,
+    attachRequired: false,
+    podInfoOnMount: false,
+    volumeLifecycleModes: ["Persistent"],
+  });
 });
 
 Deno.test("the Service selects the agent pods and exposes the named http port", () => {

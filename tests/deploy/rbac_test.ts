@@ -47,14 +47,9 @@ const EXPECTED_CLUSTER = [
 
 const EXPECTED_NAMESPACED = [
   ...expand("coordination.k8s.io", "leases", [...WATCH, "create", "update", "patch"]),
-  // For the capacity-aware scheduling issue, granted ahead of it.
-  ...expand("storage.k8s.io", "csistoragecapacities", [
-    ...WATCH,
-    "create",
-    "update",
-    "patch",
-    "delete",
-  ]),
+  // Capacity publishing: list its own node's objects by label, create, patch, delete. No get or
+  // watch (nothing is cached), no update (patches only).
+  ...expand("storage.k8s.io", "csistoragecapacities", ["list", "create", "patch", "delete"]),
 ].sort();
 
 const FORBIDDEN_RESOURCES = ["secrets", "pods", "configmaps", "serviceaccounts", "*"];

@@ -85,6 +85,16 @@ export interface StorageClassObject extends KubeObject {
   allowVolumeExpansion?: boolean;
 }
 
+/** A CSIDriver (only the fields that capacity-aware scheduling depends on). */
+export interface CsiDriverObject extends KubeObject {
+  spec: {
+    storageCapacity?: boolean;
+    attachRequired?: boolean;
+    podInfoOnMount?: boolean;
+    volumeLifecycleModes?: string[];
+  };
+}
+
 /** A ConfigMap. */
 export interface ConfigMapObject extends KubeObject {
   data?: Record<string, string>;

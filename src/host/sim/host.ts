@@ -26,6 +26,7 @@ import { Unsupported } from "./paths.ts";
 import { SimulatedHostView } from "./view.ts";
 import type { HostState } from "./state.ts";
 import { systemctlCommand } from "./systemd_commands.ts";
+import { versionQuery } from "./version_commands.ts";
 
 type Handler = (state: HostState, args: readonly string[], stdin?: string) => CommandResult;
 
@@ -202,6 +203,8 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
       stderr: `simulated host: unsupported command: ${argv.join(" ")}\n` +
         `simulated host: ${reason}\n`,
     });
+    const version = versionQuery(argv);
+    if (version) return version;
     const handler = Object.hasOwn(COMMANDS, argv[0] ?? "") ? COMMANDS[argv[0]] : undefined;
     if (!handler) return unsupported(`${argv[0] ?? "(empty argv)"} is not simulated`);
     const draft = structuredClone(this.state);

@@ -1,7 +1,9 @@
 /**
  * Simulated `mount -t TYPE [-o OPTS] DEVICE PATH`, `umount PATH|DEVICE` and
- * `findmnt --json --output ... --mountpoint PATH`, with util-linux 2.38.1's messages
- * (checked on loop devices) and exit codes (32 for mount failures, 1 for no match).
+ * `findmnt --json --output ... --mountpoint PATH | --target PATH | --list`, with util-linux
+ * 2.38.1's messages (checked on loop devices) and exit codes (32 for mount failures, 1 for no
+ * match). The root filesystem, which the simulator does not model as a mount, is shown as the
+ * test guest's `/dev/vda` by `--target` and `--list`.
  *
  * @module
  */
@@ -131,33 +133,70 @@ function findmntJson(rows: Record<string, string>[]): string {
   return `{\n   "filesystems": [\n${rows.map(row).join(",\n")}\n   ]\n}\n`;
 }
 
-/** `findmnt --json --output COLUMNS --mountpoint PATH`: exit 1 and no output when none. */
+/** How the root filesystem shows (the test guest's). */
+const ROOT_ROW = {
+  TARGET: "/",
+  SOURCE: "/dev/vda",
+  FSTYPE: "ext4",
+  OPTIONS: "rw,relatime,errors=remount-ro",
+};
+
+/** The rows a findmnt form selects (empty when none). */
+function selectMounts(
+  state: HostState,
+  form: { mountpoint?: string; target?: string },
+): Record<string, string>[] {
+  const row = (m: SimMount) => ({
+    TARGET: m.target,
+    SOURCE: sourceOf(state, m),
+    FSTYPE: m.fstype,
+    OPTIONS: m.options,
+  });
+  if (form.mountpoint !== undefined) {
+    const target = normalizePath(form.mountpoint);
+    return state.mounts.filter((m) => m.target === target).map(row);
+  }
+  if (form.target !== undefined) {
+    // The filesystem holding an existing path: the innermost mount above it, else the root.
+    const path = normalizePath(form.target);
+    if (!nodeAt(state, path)) return [];
+    const holders = state.mounts.filter((m) => isUnder(path, m.target));
+    const innermost = holders.reduce<SimMount | undefined>(
+      (best, m) => (!best || m.target.length >= best.target.length ? m : best),
+      undefined,
+    );
+    return [innermost ? row(innermost) : ROOT_ROW];
+  }
+  return [ROOT_ROW, ...state.mounts.map(row)];
+}
+
+/**
+ * `findmnt --json --output COLUMNS (--mountpoint PATH | --target PATH | --list)`: exit 1 and
+ * no output when nothing matches.
+ */
 export function findmntCommand(state: HostState, args: readonly string[]): CommandResult {
   const parsed = parseArgs("findmnt", args, {
     "--json": "flag",
+    "--list": "flag",
     "--output": "value",
     "--mountpoint": "value",
+    "--target": "value",
   }, { min: 0, max: 0 });
   if (!parsed.options.has("--json")) unsupported("findmnt: only --json output is implemented");
   const columns = optionValue(parsed, "--output")?.split(",");
-  const path = optionValue(parsed, "--mountpoint");
-  if (!columns || path === undefined) {
-    unsupported("findmnt: --output and --mountpoint are required");
+  const mountpoint = optionValue(parsed, "--mountpoint");
+  const target = optionValue(parsed, "--target");
+  const forms = [mountpoint, target, parsed.options.get("--list")].filter((f) => f !== undefined);
+  if (!columns || forms.length !== 1) {
+    unsupported("findmnt: --output and one of --mountpoint, --target, --list are required");
   }
   for (const c of columns) {
     if (!COLUMNS.includes(c)) unsupported(`findmnt: column ${c} is not implemented`);
   }
-  const target = normalizePath(path);
-  const matches = state.mounts.filter((m) => m.target === target);
+  const matches = selectMounts(state, { mountpoint, target });
   if (matches.length === 0) return fail(1, "");
-  const rows = matches.map((m) => {
-    const values: Record<string, string> = {
-      TARGET: m.target,
-      SOURCE: sourceOf(state, m),
-      FSTYPE: m.fstype,
-      OPTIONS: m.options,
-    };
-    return Object.fromEntries(columns.map((c) => [c.toLowerCase(), values[c]]));
-  });
+  const rows = matches.map((values) =>
+    Object.fromEntries(columns.map((c) => [c.toLowerCase(), values[c]]))
+  );
   return ok(findmntJson(rows));
 }

@@ -1,14 +1,15 @@
 /**
- * Simulated `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT` for
- * unit files under /etc/systemd/system, as systemd 252 behaves through the bus: enable
- * and disable reload the daemon themselves; messages go to stderr; arrows are `->`
- * because LC_ALL=C is not a UTF-8 locale.
+ * Simulated `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT`, and the
+ * read-only `cat UNIT` and `list-unit-files --type=mount --output=json`, for unit files under
+ * /etc/systemd/system, as systemd 252 behaves through the bus: enable and disable reload the
+ * daemon themselves; messages go to stderr; arrows are `->` because LC_ALL=C is not a UTF-8
+ * locale. `cat`'s "changed on disk" warning (stderr) is not modelled.
  *
  * @module
  */
 
 import type { CommandResult } from "../executor.ts";
-import { parseArgs } from "./argv.ts";
+import { parseArgs, requireValue } from "./argv.ts";
 import { locate, makeSymlink, mkdirParents, nodeAt, unlink } from "./fs_tree.ts";
 import { UNIT_DIR } from "./fs_commands.ts";
 import { fail, ok, unsupported } from "./paths.ts";
@@ -124,18 +125,57 @@ function disable(state: HostState, unit: string): CommandResult {
   return ok("", stderr);
 }
 
-function isEnabled(state: HostState, unit: string): CommandResult {
+/** What is-enabled and list-unit-files say of a unit file, or undefined when it has none. */
+function fileState(state: HostState, unit: string): "enabled" | "disabled" | "static" | undefined {
   const text = unitText(state, unitPath(unit));
-  if (text === undefined) {
-    return fail(1, `Failed to get unit file state for ${unit}: No such file or directory\n`);
-  }
+  if (text === undefined) return undefined;
   const info = parseInstall(text);
-  if (info.wantedBy.length === 0 && info.requiredBy.length === 0) return ok("static\n");
-  return links(state, unit).length > 0 ? ok("enabled\n") : fail(1, "", "disabled\n");
+  if (info.wantedBy.length === 0 && info.requiredBy.length === 0) return "static";
+  return links(state, unit).length > 0 ? "enabled" : "disabled";
 }
 
-/** `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT` */
+function isEnabled(state: HostState, unit: string): CommandResult {
+  const found = fileState(state, unit);
+  if (found === undefined) {
+    return fail(1, `Failed to get unit file state for ${unit}: No such file or directory\n`);
+  }
+  return found === "disabled" ? fail(1, "", "disabled\n") : ok(`${found}\n`);
+}
+
+/** `systemctl cat UNIT`: the fragment's path as a comment line, then its text. */
+function cat(state: HostState, unit: string): CommandResult {
+  const path = unitPath(unit);
+  const text = unitText(state, path);
+  if (text === undefined) return fail(1, `No files found for ${unit}.\n`);
+  return ok(`# ${path}\n${text}`);
+}
+
+/**
+ * `systemctl list-unit-files --type=mount --output=json`: one JSON line, sorted by name;
+ * nothing listed is `[]` and exit 1. Debian's preset policy enables everything with [Install].
+ */
+function listUnitFiles(state: HostState, args: readonly string[]): CommandResult {
+  const parsed = parseArgs("systemctl", args, { "--type": "value", "--output": "value" }, {
+    min: 0,
+    max: 0,
+  });
+  requireValue("systemctl list-unit-files", parsed, "--type", ["mount"]);
+  requireValue("systemctl list-unit-files", parsed, "--output", ["json"]);
+  const dir = nodeAt(state, UNIT_DIR);
+  const names = dir?.kind === "dir"
+    ? [...dir.entries].filter(([n, node]) => node.kind === "file" && n.endsWith(".mount"))
+      .map(([n]) => n).sort()
+    : [];
+  const rows = names.map((name) => {
+    const fs = fileState(state, name)!;
+    return { unit_file: name, state: fs, preset: fs === "static" ? null : "enabled" };
+  });
+  return rows.length > 0 ? ok(JSON.stringify(rows) + "\n") : fail(1, "", "[]\n");
+}
+
+/** `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT | cat UNIT` */
 export function systemctlCommand(state: HostState, args: readonly string[]): CommandResult {
+  if (args[0] === "list-unit-files") return listUnitFiles(state, args.slice(1));
   const parsed = parseArgs("systemctl", args, {}, { min: 1, max: 2 });
   const [verb, unit] = parsed.operands;
   if (verb === "daemon-reload" && unit === undefined) {
@@ -150,6 +190,8 @@ export function systemctlCommand(state: HostState, args: readonly string[]): Com
       return disable(state, unit);
     case "is-enabled":
       return isEnabled(state, unit);
+    case "cat":
+      return cat(state, unit);
     default:
       unsupported(`systemctl ${verb} is not implemented`);
   }
