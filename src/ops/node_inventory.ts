@@ -7,31 +7,15 @@
  */
 
 import { type Executor, runChecked, throwIfFailed } from "../host/executor.ts";
-import {
-  type LvRow,
-  LVS_FIELDS,
-  type MountRow,
-  parseFindmnt,
-  parseLvsReport,
-} from "../host/lvm_report.ts";
+import { type LvRow, type MountRow, parseFindmnt, parseLvsReport } from "../host/lvm_report.ts";
+import { lvsArgv } from "../provision/node_queries.ts";
 import { LV_TAG_MOUNT_PREFIX, LV_TAG_OWNER, LV_TAG_PVNAME_PREFIX } from "../volume.ts";
 
 const MOUNT_COLUMNS = ["--output", "TARGET,SOURCE,FSTYPE,OPTIONS"];
 
 /** Every LV tagged `local-lvm-provisioner` (ours and the original project's). */
 export async function listTaggedVolumes(exec: Executor): Promise<LvRow[]> {
-  const argv = [
-    "lvs",
-    "--reportformat",
-    "json",
-    "--units",
-    "b",
-    "--nosuffix",
-    "-o",
-    LVS_FIELDS.join(","),
-    `@${LV_TAG_OWNER}`,
-  ];
-  return parseLvsReport((await runChecked(exec, argv)).stdout);
+  return parseLvsReport((await runChecked(exec, lvsArgv([`@${LV_TAG_OWNER}`]))).stdout);
 }
 
 /** Every mount of the node, in mount order. */

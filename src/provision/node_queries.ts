@@ -46,9 +46,14 @@ export async function listVolumeGroups(
   return rows;
 }
 
+/** The exact `lvs` argv, for a selection (`["--select", "lv_name=x"]`, `["@tag"]`, ...). */
+export function lvsArgv(selection: readonly string[] = []): string[] {
+  return ["lvs", ...LVM_JSON, "-o", LVS_FIELDS.join(","), ...selection];
+}
+
 /** Logical volumes of that name in any volume group (there should be at most one). */
 export async function findLogicalVolumes(exec: Executor, lvName: string): Promise<LvRow[]> {
-  const argv = ["lvs", ...LVM_JSON, "-o", LVS_FIELDS.join(","), "--select", `lv_name=${lvName}`];
+  const argv = lvsArgv(["--select", `lv_name=${lvName}`]);
   return parseLvsReport((await runChecked(exec, argv)).stdout);
 }
 
