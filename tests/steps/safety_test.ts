@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { AllowlistExecutor } from "../../src/host/allowlist.ts";
 import { runChecked } from "../../src/host/executor.ts";
+import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
 import { findLogicalVolumes } from "../../src/provision/node_queries.ts";
 import { specFromExisting } from "../../src/provision/existing_volume.ts";
 import { assertNothingLeft, engineFor, MiB, newWorld } from "./harness.ts";
@@ -15,15 +16,8 @@ const FOREIGN_UUID = "11111111-2222-3333-4444-555555555555";
 Deno.test("an existing LV of the claimed name without our tags is refused and left intact", async () => {
   const w = await newWorld();
   const exec = new AllowlistExecutor(w.host);
-  await runChecked(exec, [
-    "lvcreate",
-    "--yes",
-    "--name",
-    w.spec.pvName,
-    "--size",
-    "8388608b",
-    "vg0",
-  ]);
+  // Made by hand, without our tags.
+  await runChecked(exec, lvcreateArgvFor("vg0", w.spec.pvName, 8388608, []));
   w.host.setFilesystem(`/dev/vg0/${w.spec.pvName}`, { type: "ext4", uuid: FOREIGN_UUID });
   const outcome = await engineFor(w).run(w.spec.pvName, w.spec);
   assert.equal(outcome.status, "rolled-back");
@@ -39,17 +33,10 @@ Deno.test("an existing LV of the claimed name without our tags is refused and le
 Deno.test("a tagged LV holding a filesystem we did not make is never formatted nor removed", async () => {
   const w = await newWorld();
   const exec = new AllowlistExecutor(w.host);
-  await runChecked(exec, [
-    "lvcreate",
-    "--yes",
-    "--name",
-    w.spec.pvName,
-    "--size",
-    `${w.spec.sizeBytes}b`,
-    "--addtag",
-    "local-lvm-provisioner",
-    "vg0",
-  ]);
+  await runChecked(
+    exec,
+    lvcreateArgvFor("vg0", w.spec.pvName, w.spec.sizeBytes, ["local-lvm-provisioner"]),
+  );
   w.host.setFilesystem(`/dev/vg0/${w.spec.pvName}`, { type: "xfs", uuid: FOREIGN_UUID });
   const outcome = await engineFor(w).run(w.spec.pvName, w.spec);
   // mkfs refuses; the rollback then refuses to lvremove it: stuck, data kept, reported.
