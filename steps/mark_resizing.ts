@@ -10,7 +10,6 @@ import type { Step } from "../src/saga/types.ts";
 import type { ResizeDeps } from "../src/resize/deps.ts";
 import type { ResizeSpec } from "../src/resize/spec.ts";
 import { type ClaimResizeStatus, resizingPatch } from "../src/decide/resize_status.ts";
-import { isNotFound } from "../src/kube/errors.ts";
 
 export const markResizing: Step<ResizeSpec, ResizeDeps> = {
   name: "mark-resizing",
@@ -36,10 +35,7 @@ export const markResizing: Step<ResizeSpec, ResizeDeps> = {
     const conditions = (claim.status as ClaimResizeStatus | undefined)?.conditions ?? [];
     const kept = conditions.filter((c) => c.type !== "Resizing");
     if (kept.length === conditions.length) return;
-    try {
-      await claims.patchClaimStatus(namespace, name, { conditions: kept });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    // A claim deleted just now fails this patch; the retry's read then finds it gone.
+    await claims.patchClaimStatus(namespace, name, { conditions: kept });
   },
 };

@@ -7,7 +7,6 @@
  */
 
 import type { Claim } from "./claim_api.ts";
-import { KubeApiError } from "./errors.ts";
 
 /** Reads and status patches of claims. */
 export interface ClaimStatusApi {
@@ -50,9 +49,7 @@ export class MemoryClaimStatus implements ClaimStatusApi {
     const key = `${namespace}/${name}`;
     const claim = this.claims.get(key);
     if (!claim) {
-      const path = `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}/status`;
-      const message = `persistentvolumeclaims "${name}" not found`;
-      return Promise.reject(new KubeApiError("PATCH", path, 404, "NotFound", message));
+      return Promise.reject(new Error(`persistentvolumeclaims "${name}" not found`));
     }
     this.patches.push({ key, status: structuredClone(status) });
     const next = mergePatch(claim, { status }) as Claim;
