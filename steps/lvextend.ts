@@ -15,7 +15,7 @@ import type { ResizeDeps } from "../src/resize/deps.ts";
 import type { ResizeSpec } from "../src/resize/spec.ts";
 import { CommandError } from "../src/host/executor.ts";
 import { findLogicalVolumes } from "../src/provision/node_queries.ts";
-import { formatBytes } from "../src/decide/quantity.ts";
+import { exactQuantity } from "../src/decide/quantity.ts";
 import { LV_TAG_OWNER } from "../src/volume.ts";
 
 /** The exact `lvextend` argv: an absolute size in bytes, which lvm2 rounds up to extents. */
@@ -26,8 +26,8 @@ export function lvextendArgv(r: Pick<ResizeSpec, "vg" | "pvName" | "sizeBytes">)
 export const lvextend: Step<ResizeSpec, ResizeDeps> = {
   name: "lvextend",
   describe: (r) =>
-    `Grow logical volume ${r.vg}/${r.pvName} from ${formatBytes(r.fromBytes)} to ` +
-    `${formatBytes(r.sizeBytes)}`,
+    `Grow logical volume ${r.vg}/${r.pvName} from ${exactQuantity(r.fromBytes)} to ` +
+    `${exactQuantity(r.sizeBytes)}`,
   describeUndo: (r) =>
     `Nothing: ${r.vg}/${r.pvName} is never shrunk under its filesystem (the extents stay with it)`,
 

@@ -231,8 +231,9 @@ export function renderResizePlan(
     `Claim:      ${r.claim.namespace}/${r.claim.name} (uid ${r.claim.uid})`,
     `Node:       ${r.node}`,
     `VG:         ${r.vg}`,
-    `Size:       LV ${r.fromBytes} bytes (${formatBytes(r.fromBytes)}) -> requested ${r.request} ` +
-    `(${r.requestBytes} bytes), LV ${r.sizeBytes} bytes (${formatBytes(r.sizeBytes)})`,
+    `Size:       LV ${r.fromBytes} bytes (${exactQuantity(r.fromBytes)}) -> requested ` +
+    `${r.request} (${r.requestBytes} bytes), LV ${r.sizeBytes} bytes ` +
+    `(${exactQuantity(r.sizeBytes)}, whole extents)`,
     `Filesystem: ${r.fsType} mounted at ${r.mountPoint}, grown online`,
     "",
     'Expansion (each step\'s commands: "run" changes the node, "check" only reads,',

@@ -8,7 +8,7 @@
 
 import type { EventSink } from "../agent/context.ts";
 import { type ClaimResizeStatus, resizeFailedPatch } from "../decide/resize_status.ts";
-import { formatBytes } from "../decide/quantity.ts";
+import { exactQuantity } from "../decide/quantity.ts";
 import { isVgFull } from "../host/errors.ts";
 import type { ClaimStatusApi } from "../kube/claim_status.ts";
 import type { KubeObject } from "../kube/objects.ts";
@@ -33,7 +33,9 @@ export type ResizeResult =
 
 /** The note of a failed expansion, naming the volume and carrying the cause (with stderr). */
 export function resizeFailureNote(spec: ResizeSpec, error: Error): string {
-  return `resize volume "${spec.pvName}" to ${formatBytes(spec.sizeBytes)} on node ${spec.node} ` +
+  return `resize volume "${spec.pvName}" to ${
+    exactQuantity(spec.sizeBytes)
+  } on node ${spec.node} ` +
     `failed: ${error.message}`;
 }
 
@@ -47,8 +49,8 @@ export async function runResize(
   r.events.normal(
     claim,
     "Resizing",
-    `External resizer is resizing volume ${spec.pvName} from ${formatBytes(spec.fromBytes)} ` +
-      `to ${formatBytes(spec.sizeBytes)}`,
+    `External resizer is resizing volume ${spec.pvName} from ${exactQuantity(spec.fromBytes)} ` +
+      `to ${exactQuantity(spec.sizeBytes)}`,
   );
   const outcome = continueRecord
     ? await r.engine.continue(continueRecord, "forward")
@@ -57,7 +59,7 @@ export async function runResize(
     r.events.normal(
       claim,
       "VolumeResizeSuccessful",
-      `Resize volume succeeded: ${spec.pvName} is ${formatBytes(spec.sizeBytes)}, ` +
+      `Resize volume succeeded: ${spec.pvName} is ${exactQuantity(spec.sizeBytes)}, ` +
         `its ${spec.fsType} filesystem grown online`,
     );
     return { status: "resized", outcome };

@@ -27,7 +27,7 @@ Deno.test("plan --resize: old and new rounded size, five steps with argv, undo",
   // Same rounding as provisioning: up to whole 4 MiB extents.
   assert.match(
     r.stdout,
-    /LV 2147483648 bytes \(2 GiB\) -> requested 2049Mi \(2148532224 bytes\), LV 2151677952 bytes/,
+    /LV 2147483648 bytes \(2Gi\) -> requested 2049Mi \(2148532224 bytes\), LV 2151677952 bytes \(2052Mi, whole extents\)/,
   );
   const steps = [...r.stdout.matchAll(/^ {2}\d\. (\S+) \(do\)/gm)].map((m) => m[1]);
   assert.deepEqual(steps, ["mark-resizing", "lvextend", "grow-fs", "resize-pv", "finish-resize"]);
@@ -103,7 +103,10 @@ Deno.test("plan --resize namespace/claim against a captured node; a full VG fail
     await Deno.writeTextFile(file, JSON.stringify(state));
     const ok = await plan("--resize", "default/data", "13Mi", "--host-state", file, "--node", "n1");
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /LV 8388608 bytes \(8 MiB\) -> requested 13Mi .* LV 16777216 bytes/);
+    assert.match(
+      ok.stdout,
+      /LV 8388608 bytes \(8Mi\) -> requested 13Mi .* LV 16777216 bytes \(16Mi/,
+    );
     assert.match(ok.stdout, new RegExp(`run {3}lvextend --yes --size 16777216b vg0/pvc-${uid}\n`));
     const full = await plan("--resize", "default/data", "2Gi", "--host-state", file);
     assert.equal(full.code, 1);
