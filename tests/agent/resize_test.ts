@@ -148,6 +148,21 @@ Deno.test({
         );
       });
 
+      await t.step(
+        "the API server knows no ControllerResizeFailed: why transient failures keep InProgress",
+        async () => {
+          const refused = await api.patch(`${path}/status`, {
+            status: { allocatedResourceStatuses: { storage: "ControllerResizeFailed" } },
+          }).then(() => undefined, (error) => error as Error);
+          assert.ok(refused, "the API server accepted an unknown resize status");
+          assert.match(
+            refused.message,
+            /422 Invalid: .*supported values: "ControllerResizeInProgress", "ControllerResizeInfeasible"/,
+          );
+          console.log(refused.message.slice(0, 400));
+        },
+      );
+
       await api.delete(path);
       await waitGone(api, `/api/v1/persistentvolumes/${pvName}`);
       assert.deepEqual(await env.node("node-a", (h) => h.listLvs()), []);
