@@ -27,6 +27,8 @@ import { ReservationBook } from "../provision/reservations.ts";
 import { FileJournal } from "../saga/file_journal.ts";
 import { SagaEngine, type SagaEvent } from "../saga/engine.ts";
 import { provisionSaga } from "../../steps/mod.ts";
+import { resizeSaga } from "../../steps/resize_saga.ts";
+import { ResizeController } from "./resize_controller.ts";
 import { LABEL_HOSTNAME } from "../decide/names.ts";
 import { type ActiveClaims, reconcileClaim } from "./claim_controller.ts";
 import type { AgentContext, AgentLogger, EventSink } from "./context.ts";
@@ -99,6 +101,13 @@ export function startAgent(parts: AgentParts): RunningAgent {
     signal: halt.signal,
     onEvent: (event) => onSagaEvent(event),
   });
+  const claimApi = new ClaimApi(clients.http);
+  const resizeEngine = new SagaEngine(resizeSaga, {
+    journal,
+    deps: { exec: parts.exec, kube: volumes, claims: claimApi },
+    signal: halt.signal,
+    onEvent: (event) => onSagaEvent(event),
+  });
 
   const onSagaEvent = (event: SagaEvent) => {
     beat();
@@ -154,7 +163,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
       metrics.retried(queue);
       throw error;
     });
-  ["claims", "volumes"].forEach((queue) => metrics.declareQueue(queue));
+  ["claims", "volumes", "resizes"].forEach((queue) => metrics.declareQueue(queue));
   const claimQueue = new WorkQueue(
     (key) => (beat(), counted("claims", reconcileClaim(ctx, active, key))),
     { logger: kubeLog, name: "claims", concurrency: parts.workers },
@@ -163,8 +172,20 @@ export function startAgent(parts: AgentParts): RunningAgent {
     (key) => (beat(), counted("volumes", reconcileVolume(ctx, key))),
     { logger: kubeLog, name: "volumes", concurrency: parts.workers },
   );
-  const claims = reflector(PERSISTENT_VOLUME_CLAIMS, (o) => claimQueue.add(objectKey(o)));
-  const pvs = reflector(PERSISTENT_VOLUMES, (o) => volumeQueue.add(objectKey(o)));
+  const resizeQueue = new WorkQueue(
+    (key) => (beat(), counted("resizes", resizer.reconcile(key))),
+    { logger: kubeLog, name: "resizes", concurrency: parts.workers },
+  );
+  const claims = reflector(PERSISTENT_VOLUME_CLAIMS, (o) => {
+    claimQueue.add(objectKey(o));
+    resizeQueue.add(objectKey(o));
+  });
+  const pvs = reflector(PERSISTENT_VOLUMES, (o) => {
+    volumeQueue.add(objectKey(o));
+    const ref = (o.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)
+      ?.claimRef;
+    if (ref?.namespace && ref.name) resizeQueue.add(`${ref.namespace}/${ref.name}`);
+  });
   const classes = reflector(STORAGE_CLASSES, () => {
     claims.list().forEach((c) => claimQueue.add(objectKey(c)));
     capacity.request();
@@ -210,10 +231,16 @@ export function startAgent(parts: AgentParts): RunningAgent {
     persistentVolumes: pvs,
     storageClasses: classes,
     metrics,
-    claimApi: new ClaimApi(clients.http),
+    claimApi,
     capacity,
     log,
   };
+
+  const resizer = new ResizeController({
+    ...ctx,
+    claimStatus: claimApi,
+    runner: { engine: resizeEngine, claims: claimApi, events },
+  });
 
   const ticker = setInterval(beat, 10_000);
   reflectors.forEach((r) => r.start());
@@ -221,12 +248,14 @@ export function startAgent(parts: AgentParts): RunningAgent {
     await Promise.all(reflectors.map((r) => r.synced));
     metrics.setJournalPending((await journal.list()).length);
     await recoverJournal(ctx);
+    await resizer.recover();
     metrics.setJournalPending((await journal.list()).length);
     // Before taking claims: the scheduler needs the objects to pick this node at all.
     await capacity.publishNow();
     recovered = true;
     claimQueue.start();
     volumeQueue.start();
+    resizeQueue.start();
     refresh = startMetricsRefresh(ctx, metrics);
     log.info("Agent ready on node {node}", { node: nodeName });
   })();
@@ -255,7 +284,9 @@ export function startAgent(parts: AgentParts): RunningAgent {
       await Promise.all(reflectors.map((r) => r.stop()));
       // Sagas stop at their next step boundary, with the journal up to date.
       halt.abort();
-      await Promise.all([claimQueue.shutdown(timeoutMs), volumeQueue.shutdown(timeoutMs)]);
+      await Promise.all(
+        [claimQueue, volumeQueue, resizeQueue].map((q) => q.shutdown(timeoutMs)),
+      );
       await capacity.stop();
       await refresh?.stop();
       await recorder.flush();

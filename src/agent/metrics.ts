@@ -15,11 +15,11 @@ import { ORPHAN_KINDS } from "../ops/orphan_types.ts";
 import { registerConfigMetrics } from "./metrics_config.ts";
 
 /** What a saga was run for. */
-export type Operation = "provision" | "delete" | "recover";
+export type Operation = "provision" | "delete" | "recover" | "resize";
 /** How an operation ended, as counted in `local_lvm_operations_total`. */
 export type OperationResult = "succeeded" | "failed" | "rolled_back" | "stuck";
 
-const OPERATIONS: readonly Operation[] = ["provision", "delete", "recover"];
+const OPERATIONS: readonly Operation[] = ["provision", "delete", "recover", "resize"];
 const RESULTS: readonly OperationResult[] = ["succeeded", "failed", "rolled_back", "stuck"];
 
 /** Steps take milliseconds (reserve) to minutes (mkfs of a large volume, timeouts). */
@@ -50,7 +50,7 @@ export function operationResult(
     case "rolled-back":
       return "rolled_back";
     case "torn-down":
-      return operation === "provision" ? "rolled_back" : "succeeded";
+      return operation === "provision" || operation === "resize" ? "rolled_back" : "succeeded";
   }
 }
 

@@ -8,6 +8,7 @@
 import type { ClaimObject } from "../decide/claim.ts";
 import type { Direction, SagaOutcome, SagaRecord } from "../saga/types.ts";
 import type { VolumeSpec } from "../volume.ts";
+import { RESIZE_KIND } from "../resize/spec.ts";
 import type { AgentContext } from "./context.ts";
 
 /** Which way an unfinished provisioning should go, given the claim as the cache has it. */
@@ -25,6 +26,8 @@ export function recoveryDirection(
 export async function recoverJournal(ctx: AgentContext): Promise<SagaOutcome[]> {
   const outcomes: SagaOutcome[] = [];
   for (const record of await ctx.journal.list() as SagaRecord<VolumeSpec>[]) {
+    // Expansions have their own recovery (resize_controller.ts).
+    if (record.kind === RESIZE_KIND) continue;
     if (record.kind !== ctx.engine.definition.kind) {
       ctx.log.warn("Journal entry {id} is of unknown kind {kind}; leaving it", {
         id: record.id,

@@ -4,6 +4,7 @@
  *
  *   plan <pvc.yaml> [--config F] [--class F] [--node N] [--host-state F] [--json]
  *   plan --delete <pv.yaml | pv name> --host-state F [--node N] [--json]
+ *   plan --resize <pvc.yaml | namespace/claim> <new size> [--host-state F] [--node N] [--json]
  *
  * It needs only read permission: it runs the real steps against a simulated copy of the
  * node, so it could not change a real one even by mistake.
@@ -13,11 +14,14 @@
 
 import { parseArgs } from "node:util";
 import { planClaim, planDelete } from "../plan/plan_command.ts";
+import { planResizeCommand } from "../plan/plan_resize.ts";
 import { PlanInputError } from "../plan/inputs.ts";
 
 const USAGE = `Usage:
   deno task plan <pvc.yaml> [--config FILE] [--class FILE] [--node NAME] [--host-state FILE] [--json]
   deno task plan --delete <pv.yaml | pv name> --host-state FILE [--node NAME] [--json]
+  deno task plan --resize <pvc.yaml | namespace/claim> <new size> [--config FILE] [--class FILE]
+                 [--node NAME] [--host-state FILE] [--json]
 
   --config      provisioner config (default examples/config.jsonc)
   --class       StorageClass manifest (default examples/storageclass.yaml)
@@ -25,6 +29,9 @@ const USAGE = `Usage:
   --host-state  JSON {"vgs": <vgs report>, "lvs": <lvs report>} captured on the node with
                 vgs/lvs --reportformat json --units b --nosuffix; without it a node with
                 100 GiB in each configured volume group is simulated
+  --resize      plan growing a bound claim's volume online to <new size>; the claim's
+                volume is provisioned on the simulated node first, or (namespace/claim,
+                or a claim file with its uid) found in --host-state
   --json        print one JSON document instead of text
 `;
 
@@ -41,6 +48,7 @@ async function main(args: string[]): Promise<number> {
         "host-state": { type: "string" },
         json: { type: "boolean", default: false },
         delete: { type: "string" },
+        resize: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -54,7 +62,17 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const output = values.delete !== undefined
+    const output = values.resize !== undefined
+      ? await planResizeCommand({
+        target: values.resize,
+        newSize: positionals[0] ?? "",
+        configPath: values.config,
+        classPath: values.class,
+        node: values.node,
+        hostStatePath: values["host-state"],
+        json: values.json,
+      })
+      : values.delete !== undefined
       ? await planDelete({
         target: values.delete,
         configPath: values.config,

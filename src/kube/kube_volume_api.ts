@@ -15,6 +15,7 @@ import { isAlreadyExists, isConflict, isNotFound } from "./errors.ts";
 import { type KubeHttp, PATCH_CONTENT_TYPES } from "./http.ts";
 import {
   AlreadyExistsError,
+  type PersistentVolumeCapacity,
   type PersistentVolumeFinalizers,
   type PersistentVolumeObject,
   type VolumeApi,
@@ -28,7 +29,8 @@ function pvPath(name?: string): string {
 }
 
 /** PersistentVolume operations against the API server. */
-export class KubeVolumeApi implements VolumeApi, PersistentVolumeFinalizers {
+export class KubeVolumeApi
+  implements VolumeApi, PersistentVolumeFinalizers, PersistentVolumeCapacity {
   constructor(readonly http: KubeHttp) {}
 
   /** Creates the PV; a taken name throws {@link AlreadyExistsError}. */
@@ -94,6 +96,20 @@ export class KubeVolumeApi implements VolumeApi, PersistentVolumeFinalizers {
       name,
       (current) => current.includes(FINALIZER) ? current.filter((f) => f !== FINALIZER) : undefined,
     );
+  }
+
+  /** Sets `spec.capacity.storage` (a merge patch: other capacity keys stay). False when absent. */
+  async setCapacity(name: string, storage: string): Promise<boolean> {
+    try {
+      await this.http.request("PATCH", pvPath(name), {
+        body: { spec: { capacity: { storage } } },
+        contentType: PATCH_CONTENT_TYPES.merge,
+      });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /** Removes our finalizer, then deletes the PV. A PV that is already gone is success. */

@@ -1,13 +1,15 @@
 import { FINALIZER } from "../decide/names.ts";
 import {
   AlreadyExistsError,
+  type PersistentVolumeCapacity,
   type PersistentVolumeFinalizers,
   type PersistentVolumeObject,
   type VolumeApi,
 } from "./volume_api.ts";
 
 /** PersistentVolumes kept in memory, for tests and for `plan`. */
-export class MemoryVolumeApi implements VolumeApi, PersistentVolumeFinalizers {
+export class MemoryVolumeApi
+  implements VolumeApi, PersistentVolumeFinalizers, PersistentVolumeCapacity {
   readonly volumes = new Map<string, PersistentVolumeObject>();
   #version = 0;
 
@@ -29,6 +31,14 @@ export class MemoryVolumeApi implements VolumeApi, PersistentVolumeFinalizers {
   deletePersistentVolume(name: string): Promise<void> {
     this.volumes.delete(name);
     return Promise.resolve();
+  }
+
+  setCapacity(name: string, storage: string): Promise<boolean> {
+    const pv = this.volumes.get(name);
+    if (!pv) return Promise.resolve(false);
+    pv.spec.capacity = { ...(pv.spec.capacity as object | undefined), storage };
+    pv.metadata.resourceVersion = String(++this.#version);
+    return Promise.resolve(true);
   }
 
   addFinalizer(name: string): Promise<boolean> {

@@ -52,3 +52,9 @@ export interface PersistentVolumeFinalizers {
   /** Removes our finalizer if present; false when the PV does not exist. */
   removeFinalizer(name: string): Promise<boolean>;
 }
+
+/** Growing a PV's `spec.capacity.storage` (expansion); implemented by the real and the in-memory API. */
+export interface PersistentVolumeCapacity {
+  /** Sets the PV's capacity to `storage` (a quantity); false when the PV does not exist. */
+  setCapacity(name: string, storage: string): Promise<boolean>;
+}

@@ -25,6 +25,7 @@ const WATCH = ["get", "list", "watch"];
 /** Every rule of the ClusterRole and Role `local-lvm-agent`, in file order. */
 export const AGENT_PERMISSIONS: readonly Permission[] = [
   { group: "", resource: "persistentvolumeclaims", verbs: [...WATCH, "patch"], scope: "cluster" },
+  { group: "", resource: "persistentvolumeclaims/status", verbs: ["patch"], scope: "cluster" },
   {
     group: "",
     resource: "persistentvolumes",

@@ -22,6 +22,8 @@ import type { CheckRow } from "./report.ts";
 export interface AccessQuestion {
   group: string;
   resource: string;
+  /** `status` for `persistentvolumeclaims/status`. */
+  subresource?: string;
   verb: string;
   /** Absent: cluster-wide. */
   namespace?: string;
@@ -132,7 +134,10 @@ export async function clusterChecks(
     const denied: string[] = [];
     for (const verb of p.verbs) {
       const ns = p.scope === "namespace" ? { namespace } : {};
-      const answer = await access.review({ group: p.group, resource: p.resource, verb, ...ns });
+      // `claims/status` is asked as resource + subresource, as the API server authorizes it.
+      const [resource, subresource] = p.resource.split("/");
+      const sub = subresource ? { subresource } : {};
+      const answer = await access.review({ group: p.group, resource, verb, ...sub, ...ns });
       if (!answer.allowed) denied.push(verb);
     }
     rows.push(permissionRow(p, denied, namespace));

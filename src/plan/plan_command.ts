@@ -48,7 +48,7 @@ async function loadConfig(path: string): Promise<Config> {
 }
 
 /** The node to simulate: from a captured state, or the configured VGs with room to spare. */
-async function simulatedNode(
+export async function simulatedNode(
   hostStatePath: string | undefined,
   vgNames: readonly string[],
 ): Promise<{ exec: Executor; description: string }> {

@@ -54,9 +54,9 @@ export class StepRecorder implements Executor {
   }
 
   /** Notes an API server request made by the current step. */
-  recordApi(verb: string, kind: string, name: string, ok: boolean): void {
+  recordApi(verb: string, kind: string, name: string, ok: boolean, extra: string[] = []): void {
     this.#current?.commands.push({
-      argv: [verb, kind, name],
+      argv: [verb, kind, name, ...extra],
       api: true,
       readOnly: verb === "get",
       code: ok ? 0 : 1,

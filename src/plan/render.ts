@@ -24,7 +24,8 @@ function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-function renderSteps(steps: readonly RecordedStep[]): string[] {
+/** Numbered steps with their commands, as every plan prints them. */
+export function renderSteps(steps: readonly RecordedStep[]): string[] {
   const lines: string[] = [];
   steps.forEach((s, i) => {
     lines.push(`  ${i + 1}. ${s.step} (${s.action}): ${s.description}`);

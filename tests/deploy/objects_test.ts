@@ -39,7 +39,8 @@ Deno.test("the StorageClass is the original's default, with our provisioner name
   assert.equal(sc.provisioner, DEFAULT_PROVISIONER);
   assert.equal(sc.volumeBindingMode, "WaitForFirstConsumer");
   assert.equal(sc.reclaimPolicy, "Delete");
-  assert.equal(sc.allowVolumeExpansion, false);
+  // The agent grows bound volumes online (steps/resize_saga.ts).
+  assert.equal(sc.allowVolumeExpansion, true);
 });
 
 Deno.test("the CSIDriver switches on capacity-aware scheduling for our provisioner only", () => {

@@ -38,6 +38,7 @@ const WATCH = ["get", "list", "watch"];
 
 const EXPECTED_CLUSTER = [
   ...expand("", "persistentvolumeclaims", [...WATCH, "patch"]),
+  ...expand("", "persistentvolumeclaims/status", ["patch"]),
   ...expand("", "persistentvolumes", [...WATCH, "create", "delete", "patch"]),
   ...expand("storage.k8s.io", "storageclasses", WATCH),
   ...expand("", "nodes", WATCH),

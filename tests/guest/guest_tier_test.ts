@@ -19,6 +19,7 @@ import { failureCases } from "./failure_cases.ts";
 import { safetyCases } from "./safety_cases.ts";
 import { crashCases } from "./crash_matrix.ts";
 import { rebootCases } from "./reboot_case.ts";
+import { resizeCases } from "./resize_cases.ts";
 
 const skip = await skipReason();
 if (skip) console.warn(`guest tier: skipped, ${skip}`);
@@ -31,6 +32,7 @@ const CASES: TierCase[] = [
   ...failureCases,
   ...safetyCases,
   ...crashCases,
+  ...resizeCases,
   ...rebootCases,
 ].filter((c) => only.test(c.name));
 

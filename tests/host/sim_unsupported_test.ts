@@ -51,8 +51,9 @@ const REJECTED: string[][] = [
   ["systemctl", "enable", "--now", "x.mount"],
   ["systemctl", "enable", "x"],
   ["systemctl", "daemon-reload", "x.mount"],
-  ["resize2fs", "/dev/vg0/a"],
-  ["xfs_growfs", "/data/a"],
+  ["resize2fs", "-f", "/dev/vg0/a"],
+  ["resize2fs", "/dev/vg0/a", "4M"],
+  ["xfs_growfs", "-d", "/data/a"],
 ];
 
 Deno.test("unsupported forms exit 3 with a loud message and change nothing", async () => {

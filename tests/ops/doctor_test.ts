@@ -288,7 +288,7 @@ Deno.test("doctor: a healthy node shows every check", async () => {
       "journal",
     ]);
     assert.deepEqual(names.slice(10, 12), ["api", "node"]);
-    assert.equal(names.filter((n) => n.startsWith("rbac ")).length, 8);
+    assert.equal(names.filter((n) => n.startsWith("rbac ")).length, 9);
   } finally {
     await w.close();
   }

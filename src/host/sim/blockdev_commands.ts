@@ -9,7 +9,7 @@
 import type { CommandResult } from "../executor.ts";
 import { optionValue, parseArgs, requireValue } from "./argv.ts";
 import { fail, ok, resolveDevice, unsupported } from "./paths.ts";
-import { type HostState, newDir, type SimLv } from "./state.ts";
+import { type Filesystem, type HostState, newDir, type SimLv } from "./state.ts";
 import { MKFS_XFS_USAGE } from "./xfs_usage.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,13 +31,17 @@ function isMounted(state: HostState, lv: SimLv): boolean {
   return state.mounts.some((m) => m.lv === `${lv.vg}/${lv.name}`);
 }
 
+/** ext4's block size: mke2fs.conf's "small" type gives 1 KiB blocks below 512 MiB. */
+export function ext4BlockBytes(fs: Pick<Filesystem, "sizeBytes" | "madeBytes">): number {
+  return (fs.madeBytes ?? fs.sizeBytes) < 512 * MIB ? 1024 : 4096;
+}
+
 /** The values blkid's low-level probe reports for a signature, in its order. */
 export function blkidValues(lv: SimLv): [string, string][] {
   const fs = lv.fs!;
   const values: [string, string][] = fs.uuid ? [["UUID", fs.uuid]] : [];
   if (fs.type === "ext4") {
-    // mke2fs.conf's "small" type gives 1 KiB blocks below 512 MiB.
-    values.push(["VERSION", "1.0"], ["BLOCK_SIZE", fs.sizeBytes < 512 * MIB ? "1024" : "4096"]);
+    values.push(["VERSION", "1.0"], ["BLOCK_SIZE", String(ext4BlockBytes(fs))]);
   } else if (fs.type === "xfs") {
     values.push(["BLOCK_SIZE", "512"]);
   }

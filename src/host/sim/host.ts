@@ -18,6 +18,7 @@ import {
   type Matcher,
   SimulatedCrash,
 } from "./faults.ts";
+import { resize2fsCommand, xfsGrowfsCommand } from "./grow_commands.ts";
 import { mkdirCommand, rmCommand, rmdirCommand, teeCommand } from "./fs_commands.ts";
 import { lvcreateCommand, lvextendCommand, lvremoveCommand } from "./lvm_commands.ts";
 import { lvsCommand, vgsCommand } from "./lvm_reports.ts";
@@ -39,6 +40,8 @@ const COMMANDS: Record<string, Handler> = {
   blkid: blkidCommand,
   "mkfs.ext4": mkfsExt4Command,
   "mkfs.xfs": mkfsXfsCommand,
+  resize2fs: resize2fsCommand,
+  xfs_growfs: xfsGrowfsCommand,
   mount: mountCommand,
   umount: umountCommand,
   findmnt: findmntCommand,

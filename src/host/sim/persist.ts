@@ -159,11 +159,14 @@ function decodeLv(value: unknown, at: string): SimLv {
   const o = object(value, at, keys);
   let fs: Filesystem | null = null;
   if (o.fs !== null) {
-    const f = object(o.fs, `${at}.fs`, ["type", "uuid", "sizeBytes", "root"]);
+    const f = object(o.fs, `${at}.fs`, ["type", "uuid", "sizeBytes", "madeBytes", "root"]);
     fs = {
       type: string(f.type, `${at}.fs.type`, true),
       uuid: string(f.uuid, `${at}.fs.uuid`),
       sizeBytes: integer(f.sizeBytes, `${at}.fs.sizeBytes`),
+      ...(f.madeBytes === undefined
+        ? {}
+        : { madeBytes: integer(f.madeBytes, `${at}.fs.madeBytes`) }),
       root: decodeDir(f.root, `${at}.fs.root`),
     };
   }

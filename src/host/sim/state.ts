@@ -32,8 +32,10 @@ export type FsNode = FileNode | DirNode | SymlinkNode;
 export interface Filesystem {
   type: string;
   uuid: string;
-  /** Size the filesystem was made with (the device may since have grown). */
+  /** The filesystem's size now (the device may be larger until it is grown). */
   sizeBytes: number;
+  /** Size mkfs made it with, once it has grown (ext4's block size and xfs's groups follow it). */
+  madeBytes?: number;
   root: DirNode;
 }
 
