@@ -112,6 +112,11 @@ export class LeaderElector {
     return this.#observed?.record.holderIdentity;
   }
 
+  /** Local time of the start of the last successful acquire or renew (0 before any). */
+  get renewedAt(): number {
+    return this.#renewedAt;
+  }
+
   /** Starts campaigning (once). */
   start(): void {
     this.#running ??= this.#run();
