@@ -91,7 +91,7 @@ Deno.test({
       try {
         // One leader; the other waits while the leader renews.
         a.elector.start();
-        await waitFor("a leads", async () => a.elector.isLeader() || undefined, 10_000);
+        await waitFor("a leads", () => Promise.resolve(a.elector.isLeader() || undefined), 10_000);
         b.elector.start();
         await neverTwoLeaders(a, b, 2 * TIMING.leaseDurationMs);
         assert.equal(b.started.length, 0, "b never led while a renewed");
@@ -105,12 +105,14 @@ Deno.test({
         // deadline; b takes over only once the lease expired on its own clock.
         await a.clients.close();
         const lastRenew = Date.parse((await lease()).spec!.renewTime!);
-        await waitFor("a steps down", async () => a.stopped.length > 0 || undefined, 10_000);
+        await waitFor("a steps down", () =>
+          Promise.resolve(a.stopped.length > 0 || undefined), 10_000);
         const stepDown = a.stopped[0].at - lastRenew;
         assert.ok(stepDown <= TIMING.renewDeadlineMs + 400, `a stepped down after ${stepDown} ms`);
         assert.match(a.stopped[0].reason, /renew deadline/);
         assert.equal(a.elector.isLeader(), false);
-        await waitFor("b leads", async () => b.elector.isLeader() || undefined, 15_000);
+        await waitFor("b leads", () =>
+          Promise.resolve(b.elector.isLeader() || undefined), 15_000);
         const takeover = b.started[0] - lastRenew;
         assert.ok(takeover >= TIMING.leaseDurationMs, `b took over ${takeover} ms after a's renew`);
         assert.ok(b.started[0] > a.stopped[0].at, "a stepped down before b started");
@@ -123,7 +125,8 @@ Deno.test({
         // The API server goes away: b cannot renew and steps down by the deadline, though the
         // lease itself would still be valid for another second.
         const restart = await stopApiserver(cluster);
-        await waitFor("b steps down", async () => b.stopped.length > 0 || undefined, 10_000);
+        await waitFor("b steps down", () =>
+          Promise.resolve(b.stopped.length > 0 || undefined), 10_000);
         const bDown = b.stopped[0].at - b.stopped[0].renewedAt;
         assert.ok(
           bDown <= TIMING.renewDeadlineMs + 300,
@@ -132,7 +135,8 @@ Deno.test({
         assert.match(b.stopped[0].reason, /renew deadline/);
         assert.equal(b.elector.isLeader(), false);
         await restart();
-        await waitFor("b leads again", async () => b.elector.isLeader() || undefined, 20_000);
+        await waitFor("b leads again", () =>
+          Promise.resolve(b.elector.isLeader() || undefined), 20_000);
         console.log(`b stepped down ${bDown} ms after its last renewal, and leads again`);
 
         // Someone else writes the lease: b steps down at its next renewal, not at the deadline.
@@ -149,7 +153,8 @@ Deno.test({
         });
         await waitFor(
           "b sees the intruder",
-          async () => b.stopped.length > stopsBefore || undefined,
+          () =>
+            Promise.resolve(b.stopped.length > stopsBefore || undefined),
         );
         const seen = b.stopped[stopsBefore].at - written;
         assert.ok(seen < TIMING.renewDeadlineMs, `stepped down after ${seen} ms`);
@@ -157,7 +162,8 @@ Deno.test({
         // The intruder never renews: after it expires, b takes the lease again.
         await waitFor(
           "b leads after the intruder",
-          async () => b.elector.isLeader() || undefined,
+          () =>
+            Promise.resolve(b.elector.isLeader() || undefined),
           15_000,
         );
         assert.equal((await lease()).spec?.leaseTransitions, 2);
@@ -169,7 +175,8 @@ Deno.test({
         const released = Date.now();
         await b.elector.stop();
         assert.equal((await lease()).spec?.holderIdentity, "");
-        await waitFor("c leads", async () => c.elector.isLeader() || undefined, 10_000);
+        await waitFor("c leads", () =>
+          Promise.resolve(c.elector.isLeader() || undefined), 10_000);
         const handover = c.started[0] - released;
         assert.ok(handover < TIMING.leaseDurationMs, `c took over ${handover} ms after release`);
         assert.equal((await lease()).spec?.leaseTransitions, 3);
