@@ -128,8 +128,9 @@ export function startLeaderDuties(parts: LeaderDutiesParts): LeaderDuties {
   stranded.start();
   // Campaign once the caches are complete: a leader must not decide on half a picture.
   const caches = [nodes, capacities, parts.claims, parts.persistentVolumes];
-  const campaign = Promise.all(caches.map((c) => c.synced)).then((synced) => {
-    if (synced.every(Boolean)) elector.start();
+  let stopping = false;
+  void Promise.all(caches.map((c) => c.synced)).then((synced) => {
+    if (synced.every(Boolean) && !stopping) elector.start();
   });
 
   return {
@@ -142,9 +143,10 @@ export function startLeaderDuties(parts: LeaderDutiesParts): LeaderDuties {
       ...(capacities.hasSynced ? [] : ["capacities cache not synced"]),
     ],
     async stop() {
-      await Promise.all([nodes.stop(), capacities.stop()]);
-      await campaign;
+      // Not waiting for the caches: the agent's own are stopped after this.
+      stopping = true;
       await elector.stop();
+      await Promise.all([nodes.stop(), capacities.stop()]);
       await Promise.all([chooser.stop(), stranded.stop()]);
     },
   };

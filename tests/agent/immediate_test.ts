@@ -132,6 +132,17 @@ Deno.test({
         if (selectedEvents[0]?.reportingInstance === second) bySecond++;
       }
       assert.ok(bySecond >= 20 - before, `${bySecond} claims chosen by ${second}`);
+      // What an admin sees (printed for the README).
+      console.log(await env.cluster.kubectl(["get", "lease", "-n", "local-lvm-storage"]));
+      console.log(
+        await env.cluster.kubectl([
+          "get",
+          "events",
+          "--field-selector=involvedObject.name=imm-20",
+          "-o",
+          "custom-columns=TYPE:.type,REASON:.reason,FROM:.reportingInstance,MESSAGE:.message",
+        ]),
+      );
     } finally {
       await env.stop();
     }
