@@ -3,11 +3,20 @@
  * nodes, chosen by the Lease-elected agent by `nodeSelectionPolicy: least-used`, with the
  * leader killed (SIGKILL) halfway through. Another agent takes the Lease and finishes; the
  * killed agent is restarted (as its DaemonSet would) and provisions what was chosen for its
- * node. Every claim is Bound, the spread is 7/7/6, and nothing is provisioned twice.
+ * node. Every claim is Bound, the spread is 7/7/6, and nothing is provisioned twice. Then a
+ * claim that fits nowhere gets a Warning and goes Bound once a node has room.
  */
 import assert from "node:assert/strict";
 import type { KubeObject } from "../infra/kube/api_client.ts";
-import { createClaim, eventsAbout, pinnedNode, SELECTED_NODE, waitBound } from "./claims.ts";
+import {
+  claimPath,
+  createClaim,
+  eventsAbout,
+  pinnedNode,
+  SELECTED_NODE,
+  waitBound,
+  waitEvent,
+} from "./claims.ts";
 import { startEnvironment, waitFor } from "./environment.ts";
 
 const GiB = 1024 ** 3;
@@ -132,6 +141,30 @@ Deno.test({
         if (selectedEvents[0]?.reportingInstance === second) bySecond++;
       }
       assert.ok(bySecond >= 20 - before, `${bySecond} claims chosen by ${second}`);
+      // A claim that fits nowhere: a Warning naming every node's reason, no node written; it is
+      // tried again, and goes Bound once a node has room (here: the claims of one node go).
+      await createClaim(api, { name: "too-big", storageClass: "immediate", size: "1800Mi" });
+      const warning = await waitEvent(
+        api,
+        "too-big",
+        "ProvisioningFailed",
+        /^no node can fit 1.75 GiB: node-a: [\d.]+ GiB free; node-b: [\d.]+ GiB free; node-c: [\d.]+ GiB free$/,
+      );
+      await new Promise((r) => setTimeout(r, 3_000));
+      assert.equal(
+        (await api.get(claimPath("too-big"))).metadata.annotations?.[SELECTED_NODE],
+        undefined,
+      );
+      const [emptied] = [...perNode].sort((a, b) => a[1] - b[1])[0];
+      for (const claim of claims) {
+        if (claim.metadata.annotations[SELECTED_NODE] === emptied) {
+          await api.delete(claimPath(claim.metadata.name));
+        }
+      }
+      const big = await waitBound(api, "too-big", 60_000);
+      assert.equal(big.metadata.annotations[SELECTED_NODE], emptied);
+      console.log(`too-big: "${warning.message}"; Bound on ${emptied} once its claims went`);
+
       // What an admin sees (printed for the README).
       console.log(await env.cluster.kubectl(["get", "lease", "-n", "local-lvm-storage"]));
       console.log(
