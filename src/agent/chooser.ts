@@ -52,6 +52,8 @@ export function nodeInfo(node: KubeObject): NodeInfo {
     labels: node.metadata.labels ?? {},
     unschedulable: Boolean((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable),
     deleting: Boolean(node.metadata.deletionTimestamp),
+    notReady: !((node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+      ?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
   };
 }
 

@@ -19,6 +19,8 @@ export interface NodeInfo {
   unschedulable?: boolean;
   /** Has a deletionTimestamp. */
   deleting?: boolean;
+  /** Its `Ready` condition is not `True`: its agent may be gone with its kubelet. */
+  notReady?: boolean;
 }
 
 /** A StorageClass's `allowedTopologies` term. */
@@ -96,6 +98,7 @@ export function chooseNode(input: NodeChoiceInput): NodeChoice {
   for (const node of [...input.nodes].sort((a, b) => a.name < b.name ? -1 : 1)) {
     const name = node.name;
     if (node.deleting) excluded.push(`${name}: being deleted`);
+    else if (node.notReady) excluded.push(`${name}: not Ready`);
     else if (node.unschedulable) excluded.push(`${name}: cordoned`);
     else if (!allowed(node, input.allowedTopologies)) {
       excluded.push(`${name}: not in the class's allowedTopologies`);

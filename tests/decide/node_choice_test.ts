@@ -70,6 +70,7 @@ Deno.test("nodes that cannot take the claim are excluded, each with its reason",
       { name: "c", labels: {}, deleting: true },
       { name: "d", labels: {} },
       { name: "e", labels: { zone: "x" } },
+      { name: "f", labels: {}, notReady: true },
     ],
     published: new Map([["a", GiB], ["b", 3 * GiB], ["c", 3 * GiB], ["e", 3 * GiB]]),
     allowedTopologies: [{ matchLabelExpressions: [{ key: "zone", values: ["y"] }] }],
@@ -78,7 +79,7 @@ Deno.test("nodes that cannot take the claim are excluded, each with its reason",
     ok: false,
     reason: "no node can fit 2.5 GiB: a: not in the class's allowedTopologies; b: cordoned; " +
       "c: being deleted; d: not in the class's allowedTopologies; " +
-      "e: not in the class's allowedTopologies",
+      "e: not in the class's allowedTopologies; f: not Ready",
   });
   const noTopology = chooseNode(input({
     requestBytes: 2.5 * GiB,
