@@ -139,6 +139,33 @@ Deno.test({
           Promise.resolve(b.elector.isLeader() || undefined), 20_000);
         console.log(`b stepped down ${bDown} ms after its last renewal, and leads again`);
 
+        // The API server freezes (SIGSTOP): the renewal hangs, and b steps down at the deadline
+        // all the same, aborting it.
+        const apiserver = cluster.processes.find((p) =>
+          p.name === "kube-apiserver"
+        )!;
+        const frozenBefore = b.stopped.length;
+        Deno.kill(apiserver.pid, "SIGSTOP");
+        try {
+          await waitFor(
+            "b steps down while its renewal hangs",
+            () =>
+              Promise.resolve(b.stopped.length > frozenBefore || undefined),
+            10_000,
+          );
+        } finally {
+          Deno.kill(apiserver.pid, "SIGCONT");
+        }
+        const frozen = b.stopped[frozenBefore];
+        const bFrozen = frozen.at - frozen.renewedAt;
+        assert.ok(bFrozen <= TIMING.renewDeadlineMs + 300, `stepped down after ${bFrozen} ms`);
+        assert.match(frozen.reason, /renew deadline/);
+        await waitFor("b leads after the thaw", () =>
+          Promise.resolve(b.elector.isLeader() || undefined), 20_000);
+        console.log(
+          `b stepped down ${bFrozen} ms after its last renewal while the API server was frozen`,
+        );
+
         // Someone else writes the lease: b steps down at its next renewal, not at the deadline.
         const c = await candidate(cluster, "agent-c");
         const current = await lease();
