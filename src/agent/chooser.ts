@@ -167,7 +167,9 @@ export class Chooser {
     }
     // Leadership may have ended while deciding: a former leader writes nothing.
     if (!d.isLeader()) return;
-    const { namespace = "default", name, resourceVersion = "" } = claim.metadata;
+    const { namespace = "default", name, resourceVersion } = claim.metadata;
+    // Without a resourceVersion the write would be unguarded: never.
+    if (!resourceVersion) return { retry: true };
     const result = await d.claimApi.setSelectedNode(namespace, name, resourceVersion, choice.node);
     if (result.status !== "patched") {
       // Changed or gone meanwhile: its update (if any) brings it back with fresh data.
