@@ -38,6 +38,9 @@ import { CapacityPublisher, DEFAULT_NAMESPACE } from "./capacity_publisher.ts";
 import type { HealthSource } from "./health.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { type MetricsRefresh, startMetricsRefresh } from "./metrics_refresh.ts";
+import { DEFAULT_NODE_GRACE_MS, type ElectionSettings } from "./election_settings.ts";
+import { DEFAULT_ELECTION_TIMING } from "./leader_election.ts";
+import { startLeaderDuties } from "./leader_duties.ts";
 
 /** What an agent is built from. */
 export interface AgentParts {
@@ -50,6 +53,8 @@ export interface AgentParts {
   log: AgentLogger;
   /** The agent's own namespace (POD_NAMESPACE); else the kubeconfig's or the pod's. */
   namespace?: string;
+  /** Lease timing and the deleted-node grace period; client-go's and 5 min by default. */
+  election?: ElectionSettings;
 }
 
 /** A running agent. */
@@ -179,9 +184,11 @@ export function startAgent(parts: AgentParts): RunningAgent {
   const claims = reflector(PERSISTENT_VOLUME_CLAIMS, (o) => {
     claimQueue.add(objectKey(o));
     resizeQueue.add(objectKey(o));
+    duties.claimChanged(objectKey(o));
   });
   const pvs = reflector(PERSISTENT_VOLUMES, (o) => {
     volumeQueue.add(objectKey(o));
+    duties.volumeChanged();
     const ref = (o.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)
       ?.claimRef;
     if (ref?.namespace && ref.name) resizeQueue.add(`${ref.namespace}/${ref.name}`);
@@ -189,6 +196,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
   const classes = reflector(STORAGE_CLASSES, () => {
     claims.list().forEach((c) => claimQueue.add(objectKey(c)));
     capacity.request();
+    duties.classChanged();
   });
   const nodes = reflector(NODES, () => capacity.request(), {
     fieldSelector: `metadata.name=${nodeName}`,
@@ -242,6 +250,23 @@ export function startAgent(parts: AgentParts): RunningAgent {
     runner: { engine: resizeEngine, claims: claimApi, events },
   });
 
+  // Immediate binding and deleted nodes: done by whichever agent holds the Lease.
+  const duties = startLeaderDuties({
+    identity: nodeName,
+    namespace: parts.namespace ?? clients.namespace ?? DEFAULT_NAMESPACE,
+    http: clients.http,
+    timing: parts.election?.timing ?? DEFAULT_ELECTION_TIMING,
+    nodeGraceMs: parts.election?.nodeGraceMs ?? DEFAULT_NODE_GRACE_MS,
+    config: () => parts.config.current(),
+    claims,
+    persistentVolumes: pvs,
+    storageClasses: classes,
+    claimApi: ctx.claimApi as ClaimApi,
+    volumes,
+    events,
+    log,
+  });
+
   const ticker = setInterval(beat, 10_000);
   reflectors.forEach((r) => r.start());
   const ready = (async () => {
@@ -273,6 +298,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
       ...Object.entries({ claims, pvs, classes, nodes })
         .filter(([, r]) => !r.hasSynced)
         .map(([name]) => `${name} cache not synced`),
+      ...duties.notSynced(),
       ...(recovered ? [] : ["journal not recovered"]),
       ...(parts.config.stats().lastReloadOk
         ? []
@@ -281,6 +307,8 @@ export function startAgent(parts: AgentParts): RunningAgent {
     async stop(timeoutMs = 60_000) {
       log.info("Stopping: finishing the current steps", {});
       clearInterval(ticker);
+      // First, so a leader releases the Lease and another agent takes over at once.
+      await duties.stop();
       await Promise.all(reflectors.map((r) => r.stop()));
       // Sagas stop at their next step boundary, with the journal up to date.
       halt.abort();

@@ -52,6 +52,7 @@ async function main(): Promise<number> {
     config,
     log,
     namespace: settings.namespace,
+    election: settings.election,
   });
   const stopServing = new AbortController();
   const server = settings.httpPort > 0

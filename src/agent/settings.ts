@@ -5,6 +5,8 @@
  * @module
  */
 
+import { type ElectionSettings, electionSettingsFromEnv } from "./election_settings.ts";
+
 /** Where node commands go. */
 export type HostSetting =
   /** Into the host's namespaces through `nsenter -t 1` (the DaemonSet pod). */
@@ -32,6 +34,8 @@ export interface AgentSettings {
   /** The agent's own namespace (its CSIStorageCapacity objects go there), if POD_NAMESPACE
    * says; otherwise the kubeconfig's or the pod's. */
   namespace?: string;
+  /** Lease timing and the deleted-node grace period (election_settings.ts). */
+  election: ElectionSettings;
 }
 
 export const DEFAULTS = {
@@ -80,5 +84,6 @@ export function settingsFromEnv(env: Record<string, string | undefined>): AgentS
     workers: parseInt("LOCAL_LVM_WORKERS", env.LOCAL_LVM_WORKERS, DEFAULTS.workers, 1),
     logLevel: level as AgentSettings["logLevel"],
     namespace: env.POD_NAMESPACE?.trim() || undefined,
+    election: electionSettingsFromEnv(env),
   };
 }

@@ -7,7 +7,8 @@
  */
 
 import { LEGACY_PROVISIONER } from "../config/constants.ts";
-import { ANN_PROVISIONED_BY, FINALIZER, LABEL_HOSTNAME } from "../decide/names.ts";
+import { ANN_PROVISIONED_BY, FINALIZER } from "../decide/names.ts";
+import { pinnedHostnames } from "../decide/node_usage.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import type { PersistentVolumeObject } from "../kube/volume_api.ts";
 import type { ProcessOutcome } from "../kube/work_queue.ts";
@@ -18,19 +19,7 @@ import type { AgentContext } from "./context.ts";
 type PvObject = KubeObject & PersistentVolumeObject;
 
 /** The node values of a PV's required `kubernetes.io/hostname` affinity. */
-export function pinnedHostnames(pv: PersistentVolumeObject): string[] {
-  const affinity = pv.spec.nodeAffinity as
-    | {
-      required?: {
-        nodeSelectorTerms?: { matchExpressions?: { key?: string; values?: string[] }[] }[];
-      };
-    }
-    | undefined;
-  return (affinity?.required?.nodeSelectorTerms ?? [])
-    .flatMap((t) => t.matchExpressions ?? [])
-    .filter((e) => e.key === LABEL_HOSTNAME)
-    .flatMap((e) => e.values ?? []);
-}
+export { pinnedHostnames };
 
 /** True when the PV was made by us (or by the original project) for this node. */
 export function isOurVolume(

@@ -28,6 +28,19 @@ export const VG_SELECTIONS = ["most-free", "least-free", "random"] as const;
 /** One of {@link VG_SELECTIONS}. */
 export type VgSelection = (typeof VG_SELECTIONS)[number];
 
+/**
+ * How the chooser (the elected agent) picks a node for a claim of an `Immediate` class; the
+ * first is the default. `most-free`: the node with the most free space; `least-used`: the node
+ * with the fewest of our volumes (ties go to the most free space).
+ */
+export const NODE_SELECTION_POLICIES = ["most-free", "least-used"] as const;
+
+/** One of {@link NODE_SELECTION_POLICIES}. */
+export type NodeSelectionPolicy = (typeof NODE_SELECTION_POLICIES)[number];
+
+/** Node selection policy used when the config names none. */
+export const DEFAULT_NODE_SELECTION_POLICY: NodeSelectionPolicy = NODE_SELECTION_POLICIES[0];
+
 /** Filesystem used when neither the entry nor the top level names one. */
 export const DEFAULT_FS_TYPE: FsType = FS_TYPES[0];
 

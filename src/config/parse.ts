@@ -8,6 +8,7 @@
 
 import {
   DEFAULT_FS_TYPE,
+  DEFAULT_NODE_SELECTION_POLICY,
   DEFAULT_PROVISIONER,
   DEFAULT_VG_SELECTION,
   LEGACY_PROVISIONER,
@@ -81,6 +82,7 @@ export function validateConfig(value: unknown): ParseResult {
   const config: Config = {
     fsType,
     vgSelection: top.data.vgSelection ?? DEFAULT_VG_SELECTION,
+    nodeSelectionPolicy: top.data.nodeSelectionPolicy ?? DEFAULT_NODE_SELECTION_POLICY,
     provisionerName: top.data.provisionerName ?? DEFAULT_PROVISIONER,
     mountOptions,
     nodes,

@@ -7,7 +7,12 @@
  */
 
 import { z } from "zod";
-import { FS_TYPES, LEGACY_PROVISIONER, VG_SELECTIONS } from "./constants.ts";
+import {
+  FS_TYPES,
+  LEGACY_PROVISIONER,
+  NODE_SELECTION_POLICIES,
+  VG_SELECTIONS,
+} from "./constants.ts";
 import { at, jsonTypeOf, type PathSegment } from "./json_path.ts";
 import { dnsSubdomainProblems, mountOptionProblems } from "./rules.ts";
 
@@ -43,6 +48,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, what: 
 
 const fsTypeSchema = oneOf(FS_TYPES, "filesystem type");
 const vgSelectionSchema = oneOf(VG_SELECTIONS, "volume group selection");
+const nodeSelectionPolicySchema = oneOf(NODE_SELECTION_POLICIES, "node selection policy");
 
 const mountOptionSchema = z.string({ error: typeError("string") }).check((ctx) => {
   for (const problem of mountOptionProblems(ctx.value)) {
@@ -81,6 +87,7 @@ export const topLevelSchema = z.object({
   nodeVGMap: z.array(z.unknown(), { error: typeError("array of node entries") }),
   fsType: fsTypeSchema.optional(),
   vgSelection: vgSelectionSchema.optional(),
+  nodeSelectionPolicy: nodeSelectionPolicySchema.optional(),
   provisionerName: provisionerNameSchema.optional(),
   mountOptions: mountOptionsSchema.optional(),
 });

@@ -10,6 +10,7 @@ import type { Config } from "./types.ts";
 export interface ConfigJson {
   fsType: string;
   vgSelection: string;
+  nodeSelectionPolicy: string;
   provisionerName: string;
   mountOptions: string[];
   nodeVGMap: {
@@ -37,6 +38,7 @@ export function configToJson(config: Config): ConfigJson {
   return {
     fsType: config.fsType,
     vgSelection: config.vgSelection,
+    nodeSelectionPolicy: config.nodeSelectionPolicy,
     provisionerName: config.provisionerName,
     mountOptions: [...config.mountOptions],
     nodeVGMap: [...config.nodes.values()].map((e) => ({

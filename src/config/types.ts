@@ -6,10 +6,10 @@
  */
 
 import type { FsType } from "../volume.ts";
-import type { VgSelection } from "./constants.ts";
+import type { NodeSelectionPolicy, VgSelection } from "./constants.ts";
 
 export type { FsType } from "../volume.ts";
-export type { VgSelection } from "./constants.ts";
+export type { NodeSelectionPolicy, VgSelection } from "./constants.ts";
 
 /** One node's storage settings, with the top-level defaults already applied. */
 export interface NodeEntry {
@@ -28,6 +28,8 @@ export interface NodeEntry {
 export interface Config {
   readonly fsType: FsType;
   readonly vgSelection: VgSelection;
+  /** How the chooser picks a node for claims of `Immediate` classes. */
+  readonly nodeSelectionPolicy: NodeSelectionPolicy;
   /** Name written to StorageClasses' `provisioner` and to `pv.kubernetes.io/provisioned-by`. */
   readonly provisionerName: string;
   readonly mountOptions: readonly string[];

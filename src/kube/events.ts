@@ -27,6 +27,10 @@ export const EVENT_ACTIONS = {
   Resizing: "Resize",
   VolumeResizeSuccessful: "Resize",
   VolumeResizeFailed: "Resize",
+  /** The chooser picked a node for a claim of an Immediate class. */
+  NodeSelected: "SelectNode",
+  /** A PV's node was deleted: the volume is deleted (Delete) or kept and reported (Retain). */
+  NodeDeleted: "Delete",
 } as const;
 
 /** One of the reasons in {@link EVENT_ACTIONS}. */

@@ -16,6 +16,7 @@ export * from "./event_object.ts";
 export * from "./events.ts";
 export * from "./http.ts";
 export * from "./kube_volume_api.ts";
+export * from "./lease.ts";
 export * from "./list_watch.ts";
 export * from "./logger.ts";
 export * from "./memory_volume_api.ts";

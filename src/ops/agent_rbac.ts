@@ -39,13 +39,13 @@ export const AGENT_PERMISSIONS: readonly Permission[] = [
   {
     group: "coordination.k8s.io",
     resource: "leases",
-    verbs: [...WATCH, "create", "update", "patch"],
+    verbs: ["get", "create", "update"],
     scope: "namespace",
   },
   {
     group: "storage.k8s.io",
     resource: "csistoragecapacities",
-    verbs: ["list", "create", "patch", "delete"],
+    verbs: ["list", "watch", "create", "patch", "delete"],
     scope: "namespace",
   },
 ];

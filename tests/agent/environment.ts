@@ -26,6 +26,8 @@ export interface TestNode {
 /** A running environment. */
 export class Environment {
   readonly agents = new Map<string, AgentProcess>();
+  /** Extra environment of every agent (e.g. short Lease timings). */
+  agentEnv: Record<string, string> = {};
 
   constructor(
     readonly cluster: Cluster,
@@ -76,6 +78,7 @@ export class Environment {
         configPath: join(this.configDir, "config.json"),
         hostSetting: `sim:${this.nodeFile(node)}`,
         httpPort: freePort(),
+        extraEnv: this.agentEnv,
       });
       this.agents.set(node, agent);
     }
@@ -124,7 +127,7 @@ async function run(cmd: string, args: string[], stdin?: string): Promise<string>
 /** Starts the control plane, applies deploy/, and starts one agent per node. */
 export async function startEnvironment(
   nodes: TestNode[],
-  options: { agents?: boolean } = {},
+  options: { agents?: boolean; agentEnv?: Record<string, string> } = {},
 ): Promise<Environment> {
   await Deno.mkdir(STATE_ROOT, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: STATE_ROOT, prefix: "test-" });
@@ -170,6 +173,7 @@ export async function startEnvironment(
       }),
     );
     const env = new Environment(cluster, dir, kubeconfig, nodes);
+    env.agentEnv = options.agentEnv ?? {};
     await env.projectConfig();
     for (const node of nodes) {
       await Deno.mkdir(join(dir, node.name), { recursive: true });

@@ -47,10 +47,17 @@ const EXPECTED_CLUSTER = [
 ].sort();
 
 const EXPECTED_NAMESPACED = [
-  ...expand("coordination.k8s.io", "leases", [...WATCH, "create", "update", "patch"]),
-  // Capacity publishing: list its own node's objects by label, create, patch, delete. No get or
-  // watch (nothing is cached), no update (patches only).
-  ...expand("storage.k8s.io", "csistoragecapacities", ["list", "create", "patch", "delete"]),
+  // Leader election: read the Lease, create it, replace it guarded by its resourceVersion.
+  ...expand("coordination.k8s.io", "leases", ["get", "create", "update"]),
+  // Capacity publishing: list its own node's objects by label, create, patch, delete; the
+  // chooser (leader) caches all of ours (list, watch). No get, no update (patches only).
+  ...expand("storage.k8s.io", "csistoragecapacities", [
+    "list",
+    "watch",
+    "create",
+    "patch",
+    "delete",
+  ]),
 ].sort();
 
 const FORBIDDEN_RESOURCES = ["secrets", "pods", "configmaps", "serviceaccounts", "*"];
