@@ -1,7 +1,15 @@
 /**
- * Step 5: install and enable a systemd `.mount` unit that mounts the volume again at
+ * Step 4: install and enable a systemd `.mount` unit that mounts the volume again at
  * boot, after LVM has activated it and before the kubelet starts, so pods never start
  * on an empty directory after a reboot.
+ *
+ * It runs before the mount step on purpose: the unit file is on disk when `mount` runs, so
+ * systemd, which loads a mount unit when the mount appears, loads it from our file (with
+ * `Before=kubelet.service`) and `systemctl enable --no-reload` is enough. No daemon-reload
+ * is needed while provisioning (each one re-runs every generator: 1.3-2.7 s in the test
+ * guest). Mounted first, systemd would have loaded the unit from /proc/self/mountinfo
+ * without our file, and only a daemon-reload would fix that. The enablement links are read
+ * at the next boot or reload; that is when they matter.
  *
  * @module
  */
@@ -51,12 +59,13 @@ export const systemdUnit: Step<VolumeSpec, ProvisionDeps> = {
 
   async do(v, { exec }) {
     await runChecked(exec, ["tee", unitPath(v)], { stdin: unitText(v) });
-    await runChecked(exec, ["systemctl", "daemon-reload"]);
-    await runChecked(exec, ["systemctl", "enable", v.unitName]);
+    await runChecked(exec, ["systemctl", "enable", "--no-reload", v.unitName]);
   },
 
+  // Runs after the mount step's undo (unmounted), so one reload at the end drops the unit
+  // from systemd's memory; without it systemd would keep it loaded from a deleted file.
   async undo(v, { exec }) {
-    const disable = ["systemctl", "disable", v.unitName];
+    const disable = ["systemctl", "disable", "--no-reload", v.unitName];
     const result = await exec.run(disable);
     if (result.code !== 0 && !/does not exist/.test(result.stderr)) {
       await runChecked(exec, disable);

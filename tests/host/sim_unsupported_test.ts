@@ -51,6 +51,8 @@ const REJECTED: string[][] = [
   ["systemctl", "enable", "--now", "x.mount"],
   ["systemctl", "enable", "x"],
   ["systemctl", "daemon-reload", "x.mount"],
+  ["systemctl", "daemon-reload", "--no-reload"],
+  ["systemctl", "is-enabled", "--no-reload", "x.mount"],
   ["resize2fs", "/dev/vg0/a"],
   ["xfs_growfs", "/data/a"],
 ];
