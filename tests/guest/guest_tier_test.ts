@@ -18,6 +18,7 @@ import { provisionCases } from "./provision_cases.ts";
 import { failureCases } from "./failure_cases.ts";
 import { safetyCases } from "./safety_cases.ts";
 import { crashCases } from "./crash_matrix.ts";
+import { opsCases } from "./ops_cases.ts";
 import { rebootCases } from "./reboot_case.ts";
 
 const skip = await skipReason();
@@ -31,6 +32,7 @@ const CASES: TierCase[] = [
   ...failureCases,
   ...safetyCases,
   ...crashCases,
+  ...opsCases,
   ...rebootCases,
 ].filter((c) => only.test(c.name));
 
