@@ -17,5 +17,5 @@ import { writePv } from "./write_pv.ts";
 
 export const provisionSaga: SagaDefinition<VolumeSpec, ProvisionDeps> = {
   kind: "provision",
-  steps: [reserveVg, lvcreate, mkfs, mount, systemdUnit, writePv],
+  steps: [reserveVg, lvcreate, mkfs, systemdUnit, mount, writePv],
 };

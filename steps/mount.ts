@@ -1,5 +1,5 @@
 /**
- * Step 4: mount the filesystem at `<base path>/<pv name>` and create the `data`
+ * Step 5: mount the filesystem at `<base path>/<pv name>` and create the `data`
  * directory inside it. The PV points at `data`, which exists only while the volume is
  * mounted, so a pod can never start on the root filesystem by mistake.
  *

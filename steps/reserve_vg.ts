@@ -18,11 +18,13 @@ export const reserveVg: Step<VolumeSpec, ProvisionDeps> = {
   describeUndo: (v) => `Release the hold on ${v.vg} for ${v.pvName}`,
 
   async do(v, { exec, reservations }) {
-    // After a crash the LV may already exist: its extents are taken, nothing to hold.
-    if ((await findLogicalVolumes(exec, v.pvName)).length > 0) return;
     const [vg] = await listVolumeGroups(exec, [v.vg]);
     const held = reservations.heldIn(v.vg, v.pvName);
     if (vg.freeBytes - held < v.sizeBytes) {
+      // After a crash the LV may already exist: its extents are taken, nothing to hold.
+      // Asked only here: when the size fits, a hold for an existing LV is harmless (the
+      // lvcreate step finds the LV and releases it), and one lvs fewer saves ~0.2 s.
+      if ((await findLogicalVolumes(exec, v.pvName)).length > 0) return;
       throw new Error(
         `Volume group ${v.vg} on node ${v.node} cannot hold ${formatBytes(v.sizeBytes)} for ` +
           `${v.pvName}: ${formatBytes(vg.freeBytes)} free, ${

@@ -14,6 +14,11 @@
 
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config/load.ts";
+import type { Config } from "../config/types.ts";
+import type { ClaimObject } from "../decide/claim.ts";
+import type { Executor } from "../host/executor.ts";
+import type { PersistentVolumeObject, VolumeApi } from "../kube/volume_api.ts";
+import type { JournalStore } from "../saga/types.ts";
 import { LABEL_HOSTNAME } from "../decide/names.ts";
 import { PERSISTENT_VOLUME_CLAIMS, PERSISTENT_VOLUMES, resourcePath } from "../kube/api_path.ts";
 import type { KubeClients } from "../kube/client.ts";
@@ -35,11 +40,32 @@ interface Removal {
   error?: string;
 }
 
+/** Where `orphans` looks and what it acts with: the node, its journal, the API. */
+export interface OrphansTarget {
+  nodeName: string;
+  /** Names the node goes by in a PV's node affinity: its name and hostname label. */
+  hostnames: string[];
+  exec: Executor;
+  journal: JournalStore;
+  config: Config;
+  /** Reads and deletes PVs (the removal of a `pv` or `lv` orphan). */
+  volumes: VolumeApi;
+  persistentVolumes(): Promise<PersistentVolumeObject[]>;
+  claims(): Promise<ClaimObject[]>;
+}
+
+/** Where the command's lines go. */
+export interface OrphansOutput {
+  log(line: string): void;
+  error(line: string): void;
+}
+
 async function list<T>(clients: KubeClients, path: string): Promise<T[]> {
   return (await clients.http.request<{ items?: T[] }>("GET", path))?.items ?? [];
 }
 
-async function scan(env: OpsEnv, clients: KubeClients, journal: FileJournal) {
+/** The target as the agent's settings describe it: its node, config, journal and API. */
+async function agentTarget(env: OpsEnv, clients: KubeClients): Promise<OrphansTarget> {
   const { settings } = env;
   const parsed = await loadConfigFile(settings.configPath);
   if (!parsed.ok) throw new Error(`config ${settings.configPath}: ${parsed.errors.join("; ")}`);
@@ -48,15 +74,16 @@ async function scan(env: OpsEnv, clients: KubeClients, journal: FileJournal) {
     `/api/v1/nodes/${encodeURIComponent(settings.nodeName)}`,
   ).catch(() => undefined);
   const hostname = node?.metadata?.labels?.[LABEL_HOSTNAME];
-  const orphans = await findOrphans({
-    exec: env.exec,
-    journal,
-    config: parsed.config,
+  return {
+    nodeName: settings.nodeName,
     hostnames: [settings.nodeName, ...(hostname ? [hostname] : [])],
+    exec: env.exec,
+    journal: new FileJournal(env.journalDir),
+    config: parsed.config,
+    volumes: new KubeVolumeApi(clients.http),
     persistentVolumes: () => list(clients, resourcePath(PERSISTENT_VOLUMES)),
     claims: () => list(clients, resourcePath(PERSISTENT_VOLUME_CLAIMS)),
-  });
-  return { orphans, provisioner: parsed.config.provisionerName };
+  };
 }
 
 function render(node: string, orphans: Orphan[]): string {
@@ -71,7 +98,15 @@ function render(node: string, orphans: Orphan[]): string {
     "Remove one with --remove KIND:NAME (repeatable), or all with --remove-all.";
 }
 
-async function main(args: string[]): Promise<number> {
+/**
+ * The command after its settings are read: lists the orphans of `target` and removes the
+ * ones `args` name. Returns the exit code.
+ */
+export async function runOrphans(
+  args: string[],
+  target: OrphansTarget,
+  out: OrphansOutput = { log: console.log, error: console.error },
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -83,27 +118,24 @@ async function main(args: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    out.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  let env: OpsEnv;
-  let clients: KubeClients;
+  const node = target.nodeName;
+  const say = (line: string) => values.json || out.log(line);
   try {
-    env = opsEnv(Deno.env.toObject());
-    clients = opsKubeClients();
-  } catch (error) {
-    console.error(`orphans: ${(error as Error).message}`);
-    return 2;
-  }
-  const node = env.settings.nodeName;
-  const say = (line: string) => values.json || console.log(line);
-  try {
-    const journal = new FileJournal(env.journalDir);
-    const { orphans, provisioner } = await scan(env, clients, journal);
+    const orphans = await findOrphans({
+      exec: target.exec,
+      journal: target.journal,
+      config: target.config,
+      hostnames: target.hostnames,
+      persistentVolumes: target.persistentVolumes,
+      claims: target.claims,
+    });
     say(render(node, orphans));
     const choice = chooseRemovals(orphans, values.remove, values["remove-all"]);
     if ("unknown" in choice) {
-      console.error(
+      out.error(
         `orphans: not an orphan on node ${node} now: ${choice.unknown.join(", ")}; ` +
           "nothing removed",
       );
@@ -116,11 +148,11 @@ async function main(args: string[]): Promise<number> {
       say(`Removing ${orphanId(o)}: ${o.removal}`);
       try {
         await removeOrphan(o, {
-          exec: env.exec,
-          journal,
-          volumes: new KubeVolumeApi(clients.http),
+          exec: target.exec,
+          journal: target.journal,
+          volumes: target.volumes,
           nodeName: node,
-          provisioner,
+          provisioner: target.config.provisionerName,
         });
         removals.push({ id: orphanId(o), ok: true });
         say(`  removed`);
@@ -129,8 +161,26 @@ async function main(args: string[]): Promise<number> {
         say(`  failed: ${(error as Error).message}`);
       }
     }
-    if (values.json) console.log(JSON.stringify({ node, orphans, removals }, null, 2));
+    if (values.json) out.log(JSON.stringify({ node, orphans, removals }, null, 2));
     return removals.every((r) => r.ok) ? 0 : 1;
+  } catch (error) {
+    out.error(`orphans: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  let env: OpsEnv;
+  let clients: KubeClients;
+  try {
+    env = opsEnv(Deno.env.toObject());
+    clients = opsKubeClients();
+  } catch (error) {
+    console.error(`orphans: ${(error as Error).message}`);
+    return 2;
+  }
+  try {
+    return await runOrphans(args, await agentTarget(env, clients));
   } catch (error) {
     console.error(`orphans: ${(error as Error).message}`);
     return 1;

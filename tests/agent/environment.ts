@@ -20,7 +20,13 @@ export const STATE_ROOT = "/var/lib/local-lvm";
 /** One node of the environment. */
 export interface TestNode {
   name: string;
+  /** The simulated node's volume groups (ignored with `host`). */
   vgs: VgSeed[];
+  /**
+   * The agent's `LOCAL_LVM_HOST`, e.g. `remote:127.0.0.1:<port>` for the QEMU guest.
+   * Default: a simulated node in its own state file, seeded with `vgs`.
+   */
+  host?: string;
 }
 
 /** A running environment. */
@@ -76,7 +82,7 @@ export class Environment {
         dir: join(this.dir, node),
         kubeconfig: this.kubeconfig,
         configPath: join(this.configDir, "config.json"),
-        hostSetting: `sim:${this.nodeFile(node)}`,
+        hostSetting: this.nodes.find((n) => n.name === node)?.host ?? `sim:${this.nodeFile(node)}`,
         httpPort: freePort(),
         extraEnv: this.agentEnv,
       });
@@ -177,7 +183,7 @@ export async function startEnvironment(
     await env.projectConfig();
     for (const node of nodes) {
       await Deno.mkdir(join(dir, node.name), { recursive: true });
-      await FileBackedHost.init(env.nodeFile(node.name), { vgs: node.vgs });
+      if (!node.host) await FileBackedHost.init(env.nodeFile(node.name), { vgs: node.vgs });
     }
     if (options.agents ?? true) {
       await Promise.all(nodes.map((n) => env.startAgent(n.name)));

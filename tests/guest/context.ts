@@ -84,12 +84,16 @@ export async function bootTierGuest(dir: string): Promise<GuestContext> {
 }
 
 /** Runs a test-only command in the guest and returns its stdout; throws on failure. */
-export async function sh(ctx: GuestContext, argv: string[], stdin?: string): Promise<string> {
+export async function sh(
+  ctx: Pick<GuestContext, "probe">,
+  argv: string[],
+  stdin?: string,
+): Promise<string> {
   return (await runChecked(ctx.probe, argv, stdin === undefined ? {} : { stdin })).stdout;
 }
 
 /** The exit code of a test-only command (for `test -e` and friends). */
-export async function code(ctx: GuestContext, argv: string[]): Promise<number> {
+export async function code(ctx: Pick<GuestContext, "probe">, argv: string[]): Promise<number> {
   return (await ctx.probe.run(argv)).code;
 }
 
@@ -175,7 +179,7 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The hash `sha256sum` prints for a file or device in the guest. */
-export async function guestSha256(ctx: GuestContext, path: string): Promise<string> {
+export async function guestSha256(ctx: Pick<GuestContext, "probe">, path: string): Promise<string> {
   return (await sh(ctx, ["sha256sum", path])).split(" ")[0];
 }
 

@@ -18,6 +18,7 @@ import { provisionCases } from "./provision_cases.ts";
 import { failureCases } from "./failure_cases.ts";
 import { safetyCases } from "./safety_cases.ts";
 import { crashCases } from "./crash_matrix.ts";
+import { opsCases } from "./ops_cases.ts";
 import { rebootCases } from "./reboot_case.ts";
 import { resizeCases } from "./resize_cases.ts";
 
@@ -33,6 +34,7 @@ const CASES: TierCase[] = [
   ...safetyCases,
   ...crashCases,
   ...resizeCases,
+  ...opsCases,
   ...rebootCases,
 ].filter((c) => only.test(c.name));
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { VolumeSpec } from "../../src/volume.ts";
 import type { VolumeApi } from "../../src/kube/volume_api.ts";
 import type { JournalStore } from "../../src/saga/types.ts";
-import { UNIT_DIR } from "../../steps/systemd_unit.ts";
+import { activationUnitName, UNIT_DIR } from "../../steps/systemd_unit.ts";
 import { BASE, code, type GuestContext, sh } from "./context.ts";
 
 /** A logical volume as `lvs` reports it. */
@@ -31,6 +31,8 @@ export interface GuestVolumeState {
   mountPointExists: boolean;
   dataDirExists: boolean;
   unitFileExists: boolean;
+  /** The service that activates the LV at boot, installed with the unit. */
+  activationFileExists: boolean;
   /** The `.wants` directories holding a link to the unit. */
   wantedBy: string[];
 }
@@ -38,7 +40,10 @@ export interface GuestVolumeState {
 const WANTS = ["local-fs.target.wants", "kubelet.service.wants"];
 
 /** LVs matching an `lvs` selection (e.g. `["@local-lvm-provisioner"]`). */
-export async function listGuestLvs(ctx: GuestContext, select: string[]): Promise<GuestLv[]> {
+export async function listGuestLvs(
+  ctx: Pick<GuestContext, "probe">,
+  select: string[],
+): Promise<GuestLv[]> {
   const out = await sh(ctx, [
     "lvs",
     "--reportformat",
@@ -61,27 +66,35 @@ export async function listGuestLvs(ctx: GuestContext, select: string[]): Promise
 
 /** Reads everything about one volume from the guest. */
 export async function readVolumeState(
-  ctx: GuestContext,
-  spec: VolumeSpec,
+  ctx: Pick<GuestContext, "probe">,
+  spec: Pick<VolumeSpec, "pvName" | "mountPoint" | "hostPath" | "unitName">,
 ): Promise<GuestVolumeState> {
   const test = async (flag: string, path: string) => await code(ctx, ["test", flag, path]) === 0;
   // Independent reads, sent together: the channel runs them concurrently.
-  const [lvs, found, mountPointExists, dataDirExists, unitFileExists, ...links] = await Promise
-    .all([
-      listGuestLvs(ctx, ["--select", `lv_name=${spec.pvName}`]),
-      ctx.probe.run([
-        "findmnt",
-        "--json",
-        "--output",
-        "TARGET,SOURCE,FSTYPE",
-        "--mountpoint",
-        spec.mountPoint,
-      ]),
-      test("-e", spec.mountPoint),
-      test("-d", spec.hostPath),
-      test("-f", `${UNIT_DIR}/${spec.unitName}`),
-      ...WANTS.map((dir) => test("-L", `${UNIT_DIR}/${dir}/${spec.unitName}`)),
-    ]);
+  const [
+    lvs,
+    found,
+    mountPointExists,
+    dataDirExists,
+    unitFileExists,
+    activationFileExists,
+    ...links
+  ] = await Promise.all([
+    listGuestLvs(ctx, ["--select", `lv_name=${spec.pvName}`]),
+    ctx.probe.run([
+      "findmnt",
+      "--json",
+      "--output",
+      "TARGET,SOURCE,FSTYPE",
+      "--mountpoint",
+      spec.mountPoint,
+    ]),
+    test("-e", spec.mountPoint),
+    test("-d", spec.hostPath),
+    test("-f", `${UNIT_DIR}/${spec.unitName}`),
+    test("-f", `${UNIT_DIR}/${activationUnitName(spec)}`),
+    ...WANTS.map((dir) => test("-L", `${UNIT_DIR}/${dir}/${spec.unitName}`)),
+  ]);
   const lv = lvs[0];
   let fs: GuestVolumeState["fs"];
   if (lv) {
@@ -99,6 +112,7 @@ export async function readVolumeState(
     mountPointExists,
     dataDirExists,
     unitFileExists,
+    activationFileExists,
     wantedBy: WANTS.filter((_, i) => links[i]),
   };
 }
@@ -140,6 +154,7 @@ export async function assertProvisionedOnGuest(
   );
   assert.ok(s.dataDirExists, `${label}: data dir inside the volume`);
   assert.ok(s.unitFileExists, `${label}: unit file installed`);
+  assert.ok(s.activationFileExists, `${label}: activation service installed`);
   assert.deepEqual(s.wantedBy, WANTS, `${label}: unit enabled`);
   const enabled = await sh(ctx, ["systemctl", "is-enabled", spec.unitName]);
   assert.equal(enabled.trim(), "enabled", `${label}: systemctl is-enabled`);
@@ -165,6 +180,7 @@ export async function assertNothingLeftOnGuest(
     mountPointExists: false,
     dataDirExists: false,
     unitFileExists: false,
+    activationFileExists: false,
     wantedBy: [],
   }, `${label}: nothing left on the node`);
   assert.equal(await agent.kube.readPersistentVolume(spec.pvName), undefined, `${label}: no PV`);

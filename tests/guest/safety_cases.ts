@@ -68,6 +68,7 @@ async function assertUntouched(ctx: GuestContext, spec: VolumeSpec, hash: string
   assert.equal(left.mount, undefined, "not mounted by us");
   assert.equal(left.mountPointExists, false, "no mount point made");
   assert.equal(left.unitFileExists, false, "no unit installed");
+  assert.equal(left.activationFileExists, false, "no activation service installed");
 }
 
 const NEVER_FORMAT = [

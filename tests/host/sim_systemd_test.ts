@@ -97,3 +97,28 @@ Deno.test("a unit without [Install] is static and enabling it only warns", async
   assert.equal(r.code, 0);
   assert.match(r.stderr, /^The unit files have no installation config/);
 });
+
+Deno.test("--no-reload: enable and disable make and remove the links, systemd reloads nothing", async () => {
+  const host = newHost();
+  await must(host, ["tee", PATH], TEXT);
+  assert.deepEqual(await host.run(["systemctl", "enable", "--no-reload", UNIT]), {
+    code: 0,
+    stdout: "",
+    stderr: `Created symlink ${WANTS} -> ${PATH}.\nCreated symlink ${REQUIRES} -> ${PATH}.\n`,
+  });
+  assert.equal(host.daemonReloads, 0);
+  assert.equal(host.unitFilesChanged, true, "the file written is not reloaded");
+  assert.equal((await host.run(["systemctl", "is-enabled", UNIT])).stdout, "enabled\n");
+  assert.deepEqual(await host.run(["systemctl", "disable", "--no-reload", UNIT]), {
+    code: 0,
+    stdout: "",
+    stderr: `Removed "${REQUIRES}".\nRemoved "${WANTS}".\n`,
+  });
+  assert.equal(host.daemonReloads, 0);
+  assert.equal(host.exists(WANTS), false);
+  assert.deepEqual(await host.run(["systemctl", "disable", "--no-reload", "nope.mount"]), {
+    code: 1,
+    stdout: "",
+    stderr: "Failed to disable unit: Unit file nope.mount does not exist.\n",
+  });
+});

@@ -54,6 +54,8 @@ const REJECTED: string[][] = [
   ["resize2fs", "-f", "/dev/vg0/a"],
   ["resize2fs", "/dev/vg0/a", "4M"],
   ["xfs_growfs", "-d", "/data/a"],
+  ["systemctl", "daemon-reload", "--no-reload"],
+  ["systemctl", "is-enabled", "--no-reload", "x.mount"],
 ];
 
 Deno.test("unsupported forms exit 3 with a loud message and change nothing", async () => {

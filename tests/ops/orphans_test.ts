@@ -9,7 +9,7 @@ import { findOrphans } from "../../src/ops/orphans_find.ts";
 import { removeOrphan } from "../../src/ops/orphans_remove.ts";
 import { chooseRemovals, type Orphan, orphanId } from "../../src/ops/orphan_types.ts";
 import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
-import { unitText } from "../../steps/systemd_unit.ts";
+import { activationUnitName, unitText } from "../../steps/systemd_unit.ts";
 import type { VolumeSpec } from "../../src/volume.ts";
 import { MiB, NODE, type OpsWorld, opsWorld } from "./ops_world.ts";
 
@@ -141,7 +141,10 @@ Deno.test("orphans: each is removed through the steps' undo, healthy volumes sta
       [...healthy.map((s) => s.pvName), "pvc-someone-else"].sort(),
     );
     assert.deepEqual(w.host.mounts().map((m) => m.target), healthy.map((s) => s.mountPoint));
-    assert.deepEqual(Object.keys(w.host.unitFiles()).sort(), healthy.map((s) => s.unitName).sort());
+    assert.deepEqual(
+      Object.keys(w.host.unitFiles()).sort(),
+      healthy.flatMap((s) => [s.unitName, activationUnitName(s)]).sort(),
+    );
     assert.deepEqual(
       w.pvs().map((pv) => pv.metadata.name).sort(),
       healthy.map((s) => s.pvName).sort(),

@@ -54,13 +54,13 @@ Deno.test("plan --json gives the same plan as one JSON document", async () => {
     "reserve-vg",
     "lvcreate",
     "mkfs",
-    "mount",
     "systemd-unit",
+    "mount",
     "write-pv",
   ]);
   assert.deepEqual(doc.teardown.map((s: { step: string }) => s.step), [
-    "systemd-unit",
     "mount",
+    "systemd-unit",
     "mkfs",
     "lvcreate",
     "reserve-vg",

@@ -2,6 +2,7 @@
  * A provisioning world on the simulated host: one node, an in-memory API, a journal,
  * and the checks that say "fully provisioned" or "nothing left behind".
  */
+import { activationUnitName } from "../../steps/systemd_unit.ts";
 import assert from "node:assert/strict";
 import { AllowlistExecutor } from "../../src/host/allowlist.ts";
 import { SimulatedHost } from "../../src/host/sim/mod.ts";
@@ -120,7 +121,11 @@ export async function assertProvisioned(w: World, label = ""): Promise<void> {
   assert.deepEqual(host.mounts().map((m) => m.target), [spec.mountPoint], `mounted ${label}`);
   assert.ok(host.exists(spec.hostPath), `data dir ${label}`);
   const units = host.unitFiles();
-  assert.deepEqual(Object.keys(units), [spec.unitName], `unit ${label}`);
+  assert.deepEqual(
+    Object.keys(units).sort(),
+    [spec.unitName, activationUnitName(spec)].sort(),
+    `unit and its activation service ${label}`,
+  );
   assert.ok(units[spec.unitName].links.length > 0, `unit enabled ${label}`);
   const pv = await w.kube.readPersistentVolume(spec.pvName);
   assert.equal(pv?.spec.claimRef?.uid, spec.claim.uid, `PV ${label}`);

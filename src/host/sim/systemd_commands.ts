@@ -1,9 +1,11 @@
 /**
- * Simulated `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT`, and the
- * read-only `cat UNIT` and `list-unit-files --type=mount --output=json`, for unit files under
- * /etc/systemd/system, as systemd 252 behaves through the bus: enable and disable reload the
- * daemon themselves; messages go to stderr; arrows are `->` because LC_ALL=C is not a UTF-8
- * locale. `cat`'s "changed on disk" warning (stderr) is not modelled.
+ * Simulated `systemctl daemon-reload | is-enabled UNIT | enable [--no-reload] UNIT |
+ * disable [--no-reload] UNIT`, and the read-only `cat UNIT` and
+ * `list-unit-files --type=mount --output=json`, for unit files under /etc/systemd/system, as
+ * systemd 252 behaves through the bus: enable and disable reload the daemon themselves
+ * unless given `--no-reload` (the links are made or removed all the same); messages go to
+ * stderr; arrows are `->` because LC_ALL=C is not a UTF-8 locale. `cat`'s "changed on disk"
+ * warning (stderr) is not modelled.
  *
  * @module
  */
@@ -84,7 +86,7 @@ function reload(state: HostState): void {
   state.unitFilesChanged = false;
 }
 
-function enable(state: HostState, unit: string): CommandResult {
+function enable(state: HostState, unit: string, noReload: boolean): CommandResult {
   const path = unitPath(unit);
   const text = unitText(state, path);
   if (text === undefined) {
@@ -106,11 +108,11 @@ function enable(state: HostState, unit: string): CommandResult {
     stderr += `Created symlink ${link} -> ${path}.\n`;
   }
   if (wanted.length === 0) stderr += NO_INSTALL_NOTICE;
-  reload(state);
+  if (!noReload) reload(state);
   return ok("", stderr);
 }
 
-function disable(state: HostState, unit: string): CommandResult {
+function disable(state: HostState, unit: string, noReload: boolean): CommandResult {
   const path = unitPath(unit);
   const found = links(state, unit);
   if (unitText(state, path) === undefined && found.length === 0) {
@@ -121,7 +123,7 @@ function disable(state: HostState, unit: string): CommandResult {
     unlink(state, link);
     stderr += `Removed "${link}".\n`;
   }
-  reload(state);
+  if (!noReload) reload(state);
   return ok("", stderr);
 }
 
@@ -173,11 +175,15 @@ function listUnitFiles(state: HostState, args: readonly string[]): CommandResult
   return rows.length > 0 ? ok(JSON.stringify(rows) + "\n") : fail(1, "", "[]\n");
 }
 
-/** `systemctl daemon-reload | is-enabled UNIT | enable UNIT | disable UNIT | cat UNIT` */
+/** `systemctl daemon-reload | is-enabled UNIT | enable [--no-reload] UNIT | disable [--no-reload] UNIT | cat UNIT` */
 export function systemctlCommand(state: HostState, args: readonly string[]): CommandResult {
   if (args[0] === "list-unit-files") return listUnitFiles(state, args.slice(1));
-  const parsed = parseArgs("systemctl", args, {}, { min: 1, max: 2 });
+  const parsed = parseArgs("systemctl", args, { "--no-reload": "flag" }, { min: 1, max: 2 });
   const [verb, unit] = parsed.operands;
+  const noReload = parsed.options.has("--no-reload");
+  if (noReload && verb !== "enable" && verb !== "disable") {
+    unsupported(`systemctl ${verb} --no-reload is not implemented`);
+  }
   if (verb === "daemon-reload" && unit === undefined) {
     reload(state);
     return ok();
@@ -185,9 +191,9 @@ export function systemctlCommand(state: HostState, args: readonly string[]): Com
   if (unit === undefined) unsupported(`systemctl ${verb} is not implemented`);
   switch (verb) {
     case "enable":
-      return enable(state, unit);
+      return enable(state, unit, noReload);
     case "disable":
-      return disable(state, unit);
+      return disable(state, unit, noReload);
     case "is-enabled":
       return isEnabled(state, unit);
     case "cat":
