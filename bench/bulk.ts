@@ -2,7 +2,8 @@
  * Bulk: N claims of the WaitForFirstConsumer class and N pods using them, created at once, for
  * the real scheduler to place across the schedulable nodes; timed until every claim is Bound
  * and every pod has its node, then until everything is deleted and cleaned up (claims, pods
- * and PVs gone, no LV left on any simulated host).
+ * and PVs gone, no LV left on any simulated host). Each claim's timeline says who spent the
+ * time.
  *
  * @module
  */
@@ -10,7 +11,8 @@
 import { claimPath, createClaim } from "../tests/agent/claims.ts";
 import { createPod, podPath } from "../tests/agent/pods.ts";
 import { type BenchCluster, pool, within } from "./cluster.ts";
-import type { StampedEvent } from "./watch.ts";
+import { type Distribution, distribution } from "./stats.ts";
+import { type ClaimTimeline, Timelines, until } from "./timeline.ts";
 
 /** One bulk run, in milliseconds from its start. */
 export interface BulkRun {
@@ -22,6 +24,8 @@ export interface BulkRun {
   claimBoundMs: number[];
   /** Each pod's node, from the start. */
   podScheduledMs: number[];
+  /** Per claim, who spent how long on the way up. */
+  phasesMs: Record<string, Distribution>;
   /** Claims per node, as the scheduler spread them. */
   perNode: Record<string, number>;
   /** From the first delete until claims, pods and PVs are gone and no host has an LV. */
@@ -30,14 +34,23 @@ export interface BulkRun {
   pvsGoneMs: number;
 }
 
-/** Concurrent requests while creating or deleting (client-go's default burst is 10; kubectl's 300). */
+/** Concurrent requests while creating or deleting. */
 const IN_FLIGHT = 50;
 
-async function hostsEmpty(cluster: BenchCluster): Promise<boolean> {
+/** The way up, split by who acts (see ClaimTimeline). */
+const PHASES: [string, keyof ClaimTimeline, keyof ClaimTimeline][] = [
+  ["scheduler picks a node", "added", "selectedNode"],
+  ["PV binder marks the claim", "selectedNode", "triggered"],
+  ["agent makes the PV", "triggered", "pv"],
+  ["PV binder binds", "pv", "bound"],
+  ["scheduler binds the pod", "bound", "scheduled"],
+];
+
+async function lvsLeft(cluster: BenchCluster): Promise<number> {
   const counts = await Promise.all(
     cluster.bulkNodes.map((n) => cluster.env.node(n, (h) => h.listLvs().length)),
   );
-  return counts.every((c) => c === 0);
+  return counts.reduce((a, c) => a + c, 0);
 }
 
 /**
@@ -51,46 +64,12 @@ export async function measureBulk(
   whileUp: () => Promise<void> = async () => {},
 ): Promise<BulkRun> {
   const api = cluster.env.api;
-  const mine = (name: string | undefined) => name?.startsWith(`${prefix}-`) ?? false;
-  const bound = new Map<string, number>();
-  const scheduled = new Map<string, number>();
-  const gone = { claims: new Set<string>(), pods: new Set<string>(), pvs: new Set<string>() };
-  const pvNames = new Set<string>();
-  const perNode: Record<string, number> = {};
-  let lastPvGone = 0;
+  const t = new Timelines(prefix);
   const watches = await Promise.all([
-    cluster.watch("/api/v1/namespaces/default/persistentvolumeclaims", (e: StampedEvent) => {
-      const name = e.object.metadata.name;
-      if (!mine(name)) return;
-      if (e.type === "DELETED") gone.claims.add(name);
-      else if (e.object.status?.phase === "Bound" && !bound.has(name)) bound.set(name, e.at);
-    }),
-    cluster.watch("/api/v1/namespaces/default/pods", (e: StampedEvent) => {
-      const name = e.object.metadata.name;
-      if (!mine(name)) return;
-      if (e.type === "DELETED") gone.pods.add(name);
-      else if (e.object.spec?.nodeName && !scheduled.has(name)) {
-        scheduled.set(name, e.at);
-        perNode[e.object.spec.nodeName] = (perNode[e.object.spec.nodeName] ?? 0) + 1;
-      }
-    }),
-    cluster.watch("/api/v1/persistentvolumes", (e: StampedEvent) => {
-      if (!mine(e.object.spec?.claimRef?.name)) return;
-      pvNames.add(e.object.metadata.name);
-      if (e.type === "DELETED") {
-        gone.pvs.add(e.object.metadata.name);
-        lastPvGone = e.at;
-      }
-    }),
+    cluster.watch("/api/v1/namespaces/default/persistentvolumeclaims", t.claimEvent),
+    cluster.watch("/api/v1/namespaces/default/pods", t.podEvent),
+    cluster.watch("/api/v1/persistentvolumes", t.pvEvent),
   ]);
-  const until = (what: string, ms: number, done: () => boolean | Promise<boolean>) =>
-    within(
-      what,
-      ms,
-      (async () => {
-        while (!(await done())) await new Promise((r) => setTimeout(r, 50));
-      })(),
-    );
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   try {
     const started = performance.now();
@@ -99,11 +78,18 @@ export async function measureBulk(
       await createPod(api, { name, claim: name });
     });
     await until(
+      t,
       `${count} claims Bound and ${count} pods scheduled`,
       600_000,
-      () => bound.size === count && scheduled.size === count,
+      () => t.count("bound") === count && t.count("scheduled") === count,
     );
-    const up = Math.max(...bound.values(), ...scheduled.values()) - started;
+    const up = Math.max(t.last("bound"), t.last("scheduled")) - started;
+    const perNode: Record<string, number> = {};
+    for (const pod of (await api.get("/api/v1/namespaces/default/pods")).items) {
+      if (pod.metadata.name.startsWith(`${prefix}-`)) {
+        perNode[pod.spec.nodeName] = (perNode[pod.spec.nodeName] ?? 0) + 1;
+      }
+    }
     await whileUp();
 
     const deleting = performance.now();
@@ -112,23 +98,34 @@ export async function measureBulk(
       await api.delete(claimPath(name));
     });
     await until(
+      t,
       "claims, pods and PVs gone",
       600_000,
       () =>
-        gone.claims.size === count && gone.pods.size === count &&
-        gone.pvs.size === pvNames.size && pvNames.size >= count,
+        t.count("claimGone") === count && t.count("podGone") === count &&
+        t.count("pvGone") === count,
     );
-    await until("no LV left on any host", 120_000, () => hostsEmpty(cluster));
+    const pvsGone = t.last("pvGone") - deleting;
+    await within(
+      "no LV left on any host",
+      120_000,
+      (async () => {
+        while (await lvsLeft(cluster) > 0) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
     const down = performance.now() - deleting;
     return {
       claims: count,
       nodes: cluster.bulkNodes.length,
       upMs: up,
-      claimBoundMs: [...bound.values()].map((t) => t - started),
-      podScheduledMs: [...scheduled.values()].map((t) => t - started),
+      claimBoundMs: [...t.byClaim.values()].map((c) => c.bound! - started),
+      podScheduledMs: [...t.byClaim.values()].map((c) => c.scheduled! - started),
+      phasesMs: Object.fromEntries(
+        PHASES.map(([label, from, to]) => [label, distribution(t.spans(from, to))]),
+      ),
       perNode,
       downMs: down,
-      pvsGoneMs: lastPvGone - deleting,
+      pvsGoneMs: pvsGone,
     };
   } finally {
     await Promise.all(watches.map((w) => w.stop()));

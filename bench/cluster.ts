@@ -55,7 +55,7 @@ export async function startBenchCluster(
         hostSetting: `sim:${env.nodeFile(name)}`,
         httpPort: freePort(),
         // As deployed: debug logging would measure the log, not the agent.
-        extraEnv: { LOCAL_LVM_LOG_LEVEL: "info" },
+        extraEnv: { LOCAL_LVM_LOG_LEVEL: Deno.env.get("BENCH_AGENT_LOG_LEVEL") ?? "info" },
         denoFlags: options.agentDenoFlags?.(name),
       });
       env.agents.set(name, agent);

@@ -1,29 +1,33 @@
 /**
- * Agent overhead per claim: claims created one after another with `selected-node` already set
- * (as the scheduler leaves them), each timed from the claim's ADDED event to its PV's ADDED
- * event, both seen by the same process through watches of the same API server, so the watch
- * delivery delay is in both ends and mostly cancels.
+ * Per-claim latency: claims created one after another with `selected-node` already set (as the
+ * scheduler leaves them), each timed through watches in this process from `selected-node` to
+ * the PV's ADDED event, split at the moment kube-controller-manager's PV binder marks the claim
+ * with `volume.kubernetes.io/storage-provisioner` (the agent waits for it, as every external
+ * provisioner does, since the binder may yet bind the claim to an existing PV). Both ends come
+ * through the same API server's watches, so the watch delivery delay is in both and cancels.
  *
  * @module
  */
 
 import { createClaim } from "../tests/agent/claims.ts";
-import { type BenchCluster, deferred, LATENCY_NODE, within } from "./cluster.ts";
-import type { StampedEvent } from "./watch.ts";
+import { type BenchCluster, LATENCY_NODE } from "./cluster.ts";
+import { Timelines, until } from "./timeline.ts";
 
 /** What the latency run measured, per claim, in milliseconds. */
 export interface LatencyRun {
   node: string;
-  /** Claim ADDED seen → PV ADDED seen. */
-  overheadMs: number[];
-  /** Claim ADDED seen → claim Bound seen (adds the PV controller's binding). */
-  boundMs: number[];
+  /** Agent overhead: storage-provisioner annotation seen → PV seen. */
+  agentMs: number[];
+  /** selected-node seen → PV seen (adds the PV binder's trigger). */
+  selectedToPvMs: number[];
+  /** selected-node seen → storage-provisioner seen: the PV binder's share. */
+  binderTriggerMs: number[];
+  /** selected-node seen → claim Bound seen. */
+  selectedToBoundMs: number[];
   /** Create request answered → its ADDED event seen (negative: the event came first). */
   watchLagMs: number[];
   wallMs: number;
 }
-
-const SELECTED_NODE = "volume.kubernetes.io/selected-node";
 
 /** Creates `count` claims on the latency node, one at a time, and times each. */
 export async function measureLatency(
@@ -32,63 +36,42 @@ export async function measureLatency(
   prefix = "lat",
 ): Promise<LatencyRun> {
   const api = cluster.env.api;
-  const claimSeen = new Map<string, number>();
-  const pvSeen = new Map<string, ReturnType<typeof deferred<number>>>();
-  const boundSeen = new Map<string, number>();
-  const waiter = (name: string) => {
-    let d = pvSeen.get(name);
-    if (!d) pvSeen.set(name, d = deferred<number>());
-    return d;
-  };
-  const onClaim = (e: StampedEvent) => {
-    const name: string = e.object.metadata.name;
-    if (!name.startsWith(`${prefix}-`)) return;
-    if (!claimSeen.has(name) && e.object.metadata.annotations?.[SELECTED_NODE]) {
-      claimSeen.set(name, e.at);
-    }
-    if (e.object.status?.phase === "Bound" && !boundSeen.has(name)) boundSeen.set(name, e.at);
-  };
-  const onPv = (e: StampedEvent) => {
-    const claim: string | undefined = e.object.spec?.claimRef?.name;
-    if (e.type === "ADDED" && claim?.startsWith(`${prefix}-`)) waiter(claim).resolve(e.at);
-  };
-  const claims = await cluster.watch("/api/v1/namespaces/default/persistentvolumeclaims", onClaim);
-  const pvs = await cluster.watch("/api/v1/persistentvolumes", onPv);
-  const run: LatencyRun = {
-    node: LATENCY_NODE,
-    overheadMs: [],
-    boundMs: [],
-    watchLagMs: [],
-    wallMs: 0,
-  };
+  const timelines = new Timelines(prefix);
+  const watches = await Promise.all([
+    cluster.watch("/api/v1/namespaces/default/persistentvolumeclaims", timelines.claimEvent),
+    cluster.watch("/api/v1/persistentvolumes", timelines.pvEvent),
+  ]);
+  const watchLagMs: number[] = [];
   const started = performance.now();
-  const names: string[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const name = `${prefix}-${i}`;
-      names.push(name);
-      const pv = waiter(name).promise;
       await createClaim(api, { name, node: LATENCY_NODE, size: "16Mi" });
       const answered = performance.now();
-      const pvAt = await within(`PV of claim ${name}`, 60_000, pv);
-      const claimAt = claimSeen.get(name);
-      if (claimAt === undefined) throw new Error(`no ADDED event seen for claim ${name}`);
-      run.overheadMs.push(pvAt - claimAt);
-      run.watchLagMs.push(claimAt - answered);
+      await until(timelines, `PV of claim ${name}`, 60_000, () => {
+        const t = timelines.byClaim.get(name);
+        return t?.pv !== undefined && t.added !== undefined;
+      });
+      watchLagMs.push(timelines.byClaim.get(name)!.added! - answered);
     }
-    run.wallMs = performance.now() - started;
-    // The binding is the controller-manager's: collect it, but do not pace the claims by it.
-    await within(
+    const wallMs = performance.now() - started;
+    // Binding is the controller-manager's: collected, but the claims are not paced by it.
+    await until(
+      timelines,
       "every latency claim Bound",
       120_000,
-      (async () => {
-        while (names.some((n) => !boundSeen.has(n))) await new Promise((r) => setTimeout(r, 100));
-      })(),
+      () => timelines.count("bound") === count,
     );
-    run.boundMs = names.map((n) => boundSeen.get(n)! - claimSeen.get(n)!);
+    return {
+      node: LATENCY_NODE,
+      agentMs: timelines.spans("triggered", "pv"),
+      selectedToPvMs: timelines.spans("selectedNode", "pv"),
+      binderTriggerMs: timelines.spans("selectedNode", "triggered"),
+      selectedToBoundMs: timelines.spans("selectedNode", "bound"),
+      watchLagMs,
+      wallMs,
+    };
   } finally {
-    await claims.stop();
-    await pvs.stop();
+    await Promise.all(watches.map((w) => w.stop()));
   }
-  return run;
 }

@@ -14,8 +14,11 @@ export interface Machine {
   v8: string;
 }
 
+/** Reads a /proc file through `cat`: Deno asks for every permission to read /proc itself. */
 async function readOr(path: string, fallback = ""): Promise<string> {
-  return await Deno.readTextFile(path).catch(() => fallback);
+  const out = await new Deno.Command("cat", { args: [path], stderr: "null" }).output()
+    .catch(() => undefined);
+  return out?.success ? new TextDecoder().decode(out.stdout) : fallback;
 }
 
 /** Reads /proc/cpuinfo, /proc/meminfo and /proc/sys/kernel/osrelease. */
@@ -35,10 +38,8 @@ export async function describeMachine(): Promise<Machine> {
 
 /** Peak and current resident set size of a process (MiB), from /proc/<pid>/status. */
 export async function residentMiB(pid: number): Promise<{ peak: number; current: number }> {
-  // Deno asks for every permission to read /proc/<pid>/*; cat needs only --allow-run.
-  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
-  if (!out.success) throw new Error(`cannot read /proc/${pid}/status`);
-  const status = new TextDecoder().decode(out.stdout);
+  const status = await readOr(`/proc/${pid}/status`);
+  if (!status) throw new Error(`cannot read /proc/${pid}/status`);
   const kib = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
   return { peak: kib("VmHWM") / 1024, current: kib("VmRSS") / 1024 };

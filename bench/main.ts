@@ -13,7 +13,7 @@ import { LATENCY_NODE, startBenchCluster } from "./cluster.ts";
 import { type GuestFigures, guestFigures } from "./guest.ts";
 import { measureLatency } from "./latency.ts";
 import { describeMachine } from "./machine.ts";
-import { type MemoryReading, readMemory } from "./memory.ts";
+import { currentRss, type MemoryReading, readMemory } from "./memory.ts";
 import { parseBenchArgs } from "./options.ts";
 import { buildReport, formatTable, GOALS } from "./report.ts";
 import type { BulkRun } from "./bulk.ts";
@@ -34,6 +34,10 @@ const cluster = await startBenchCluster(options.nodes, {
 let latency, memory: MemoryReading | undefined;
 const bulk: BulkRun[] = [];
 try {
+  const idle = Object.values(await currentRss(cluster));
+  progress(
+    `agents idle at ${Math.min(...idle).toFixed(1)}-${Math.max(...idle).toFixed(1)} MiB RSS`,
+  );
   progress(`latency: ${options.claims} claims one after another on ${LATENCY_NODE}`);
   latency = await measureLatency(cluster, options.claims);
   for (let run = 0; run < options.runs; run++) {
@@ -41,7 +45,12 @@ try {
     bulk.push(
       await measureBulk(cluster, options.claims, `bulk${run}`, async () => {
         // The first time everything is up, both runs' claims and PVs are in every cache.
-        if (run === 0) memory = await readMemory(cluster);
+        if (run === 0) {
+          memory = {
+            ...await readMemory(cluster),
+            idleMiB: { min: Math.min(...idle), max: Math.max(...idle) },
+          };
+        }
       }),
     );
     progress(
@@ -80,7 +89,8 @@ await Deno.mkdir(dirname(options.svg), { recursive: true });
 await Deno.writeTextFile(
   options.svg,
   renderChart({
-    overheadMs: latency!.overheadMs,
+    agentMs: latency!.agentMs,
+    selectedToPvMs: latency!.selectedToPvMs,
     goals: { p50: GOALS.overheadP50Ms, p99: GOALS.overheadP99Ms },
     bulk: bulk[0] && {
       claimBoundMs: bulk[0].claimBoundMs,

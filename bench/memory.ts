@@ -19,6 +19,18 @@ export interface MemoryReading {
   /** The highest peak over every agent. */
   maxPeakMiB: number;
   perAgentPeakMiB: Record<string, number>;
+  /** Every agent's current RSS right after start, before any claim: the baseline. */
+  idleMiB?: { min: number; max: number };
+}
+
+/** Every agent's current RSS (MiB), by node. */
+export async function currentRss(cluster: BenchCluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [node, agent] of cluster.env.agents) {
+    if (agent.pid === undefined) throw new Error(`agent ${node} is not running`);
+    out[node] = (await residentMiB(agent.pid)).current;
+  }
+  return out;
 }
 
 /** Reads every agent's /proc/<pid>/status. */
