@@ -62,6 +62,7 @@ export async function measureBulk(
   count: number,
   prefix: string,
   whileUp: () => Promise<void> = async () => {},
+  progress: (line: string) => void = () => {},
 ): Promise<BulkRun> {
   const api = cluster.env.api;
   const t = new Timelines(prefix);
@@ -70,6 +71,7 @@ export async function measureBulk(
     cluster.watch("/api/v1/namespaces/default/pods", t.podEvent),
     cluster.watch("/api/v1/persistentvolumes", t.pvEvent),
   ]);
+  progress("watching claims, pods and PVs");
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   try {
     const started = performance.now();
@@ -77,6 +79,7 @@ export async function measureBulk(
       await createClaim(api, { name, size: "16Mi" });
       await createPod(api, { name, claim: name });
     });
+    progress(`created ${count} claims and pods`);
     await until(
       t,
       `${count} claims Bound and ${count} pods scheduled`,
@@ -90,6 +93,7 @@ export async function measureBulk(
         perNode[pod.spec.nodeName] = (perNode[pod.spec.nodeName] ?? 0) + 1;
       }
     }
+    progress(`all Bound and scheduled after ${(up / 1000).toFixed(1)} s`);
     await whileUp();
 
     const deleting = performance.now();
@@ -106,6 +110,7 @@ export async function measureBulk(
         t.count("pvGone") === count,
     );
     const pvsGone = t.last("pvGone") - deleting;
+    progress(`claims, pods and PVs gone after ${(pvsGone / 1000).toFixed(1)} s`);
     await within(
       "no LV left on any host",
       120_000,

@@ -34,7 +34,11 @@ function freePort(): number {
 /** Starts the control plane and every agent; `denoFlags` go to each agent's `deno run`. */
 export async function startBenchCluster(
   bulkNodeCount: number,
-  options: { agentDenoFlags?: (node: string) => string[] } = {},
+  options: {
+    agentDenoFlags?: (node: string) => string[];
+    /** kube-controller-manager's --kube-api-qps (burst twice that); its default is 20. */
+    controllerManagerQps?: number;
+  } = {},
 ): Promise<BenchCluster> {
   const bulkNodes = Array.from({ length: bulkNodeCount }, (_, i) => `node-${i + 1}`);
   const env = await startEnvironment(
@@ -42,7 +46,17 @@ export async function startBenchCluster(
       { name: LATENCY_NODE, vgs: [{ name: "vg1", sizeBytes: 1024 * GiB }] },
       ...bulkNodes.map((name) => ({ name, vgs: [{ name: "vg1", sizeBytes: 256 * GiB }] })),
     ],
-    { agents: false },
+    {
+      agents: false,
+      extraArgs: options.controllerManagerQps
+        ? {
+          "kube-controller-manager": [
+            `--kube-api-qps=${options.controllerManagerQps}`,
+            `--kube-api-burst=${options.controllerManagerQps * 2}`,
+          ],
+        }
+        : undefined,
+    },
   );
   try {
     await env.api.patch(`/api/v1/nodes/${LATENCY_NODE}`, { spec: { unschedulable: true } });
@@ -56,7 +70,11 @@ export async function startBenchCluster(
         httpPort: freePort(),
         // As deployed: debug logging would measure the log, not the agent.
         extraEnv: { LOCAL_LVM_LOG_LEVEL: Deno.env.get("BENCH_AGENT_LOG_LEVEL") ?? "info" },
-        denoFlags: options.agentDenoFlags?.(name),
+        denoFlags: [
+          ...options.agentDenoFlags?.(name) ?? [],
+          // For experiments, e.g. BENCH_AGENT_DENO_FLAGS=--v8-flags=--max-semi-space-size=2
+          ...(Deno.env.get("BENCH_AGENT_DENO_FLAGS")?.split(/\s+/).filter(Boolean) ?? []),
+        ],
       });
       env.agents.set(name, agent);
       await agent.start();

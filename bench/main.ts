@@ -27,6 +27,7 @@ const machine = await describeMachine();
 
 progress(`starting the control plane, ${options.nodes + 1} fake nodes and their agents`);
 const cluster = await startBenchCluster(options.nodes, {
+  controllerManagerQps: options.controllerManagerQps,
   agentDenoFlags: options.profileDir
     ? (node) => ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDir!, node)}`]
     : undefined,
@@ -51,7 +52,7 @@ try {
             idleMiB: { min: Math.min(...idle), max: Math.max(...idle) },
           };
         }
-      }),
+      }, progress),
     );
     progress(
       `bulk run ${run + 1}: up ${(bulk[run].upMs / 1000).toFixed(1)} s, down ${

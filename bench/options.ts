@@ -18,13 +18,15 @@ export interface BenchOptions {
   guestRuns: number;
   json: string;
   svg: string;
+  /** kube-controller-manager's --kube-api-qps; unset: its default (20). */
+  controllerManagerQps?: number;
   /** Write agents' CPU profiles (`--cpu-prof`) under this directory. */
   profileDir?: string;
   smoke: boolean;
 }
 
 const USAGE = `deno task bench [--claims N] [--nodes N] [--runs N] [--guest-runs N | --no-guest]
-                [--json FILE] [--svg FILE] [--profile DIR] [--smoke]`;
+                [--json FILE] [--svg FILE] [--profile DIR] [--kcm-qps N] [--smoke]`;
 
 /**
  * Parses the command line; `--smoke` means 20 claims, 2 nodes, 1 run, no guest, unless told.
@@ -48,6 +50,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       json: { type: "string" },
       svg: { type: "string" },
       profile: { type: "string" },
+      "kcm-qps": { type: "string" },
       smoke: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -71,6 +74,9 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     json: values.json ?? "bench/results/latest.json",
     svg: values.svg ?? "bench/results/latency.svg",
     profileDir: values.profile,
+    controllerManagerQps: values["kcm-qps"] === undefined
+      ? undefined
+      : count("kcm-qps", values["kcm-qps"], 20),
     smoke,
   };
 }

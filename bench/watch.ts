@@ -8,6 +8,9 @@
 
 import type { KubeObject } from "../tests/infra/kube/api_client.ts";
 
+const DEBUG = Deno.env.get("BENCH_DEBUG") === "1";
+const debug = (line: string) => DEBUG && console.error(`[watch] ${line}`);
+
 /** One watch event as it arrived. */
 export interface StampedEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
@@ -29,6 +32,7 @@ export class StampedWatch {
   readonly #abort = new AbortController();
   #done?: Promise<void>;
   #resourceVersion = "";
+  #reader?: ReadableStreamDefaultReader<Uint8Array>;
 
   constructor(
     readonly target: WatchTarget,
@@ -40,15 +44,28 @@ export class StampedWatch {
 
   /** Lists (to learn the resourceVersion, reporting nothing) and starts watching from there. */
   async start(): Promise<void> {
+    debug(`listing ${this.collectionPath}`);
     const list = await this.#fetch(this.collectionPath);
     this.#resourceVersion = (await list.json()).metadata.resourceVersion;
+    debug(`listed ${this.collectionPath} at ${this.#resourceVersion}`);
     this.#done = this.#loop();
   }
 
   async stop(): Promise<void> {
+    debug(`stopping watch ${this.collectionPath}`);
     this.#abort.abort();
-    await this.#done?.catch(() => {});
+    // An aborted fetch does not always end a body read in progress: cancel the read too, and
+    // should even that not end the loop, do not wait for it.
+    void this.#reader?.cancel().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#done?.catch(() => {}),
+      new Promise((r) => (timer = setTimeout(r, 2_000))),
+    ]);
+    clearTimeout(timer);
+    debug(`loop of ${this.collectionPath} ended`);
     this.#client.close();
+    debug(`watch ${this.collectionPath} stopped`);
   }
 
   #fetch(path: string): Promise<Response> {
@@ -63,6 +80,7 @@ export class StampedWatch {
   async #loop(): Promise<void> {
     const sep = this.collectionPath.includes("?") ? "&" : "?";
     while (!this.#abort.signal.aborted) {
+      debug(`watching ${this.collectionPath} from ${this.#resourceVersion}`);
       const response = await this.#fetch(
         `${this.collectionPath}${sep}watch=1&resourceVersion=${this.#resourceVersion}`,
       );
@@ -73,7 +91,10 @@ export class StampedWatch {
       }
       let buffered = "";
       const decoder = new TextDecoder();
-      for await (const chunk of response.body) {
+      const reader = this.#reader = response.body.getReader();
+      while (true) {
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
         const at = performance.now();
         buffered += decoder.decode(chunk, { stream: true });
         let newline;
