@@ -163,7 +163,9 @@ export class FileBackedHost implements Executor {
       }
       const host = SimulatedHost.fromState(state);
       const result = await host.run(argv, options);
-      await this.#save(text, host.currentState(), faults);
+      // A query keeps the state object: nothing changed, nothing to write.
+      if (host.currentState() === state) this.#parsed = { text, state, faults };
+      else await this.#save(text, host.currentState(), faults);
       this.#log.push(...host.log);
       return result;
     });
