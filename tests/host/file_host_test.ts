@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FileBackedHost, NodeFileError, withNode } from "../../src/host/sim/mod.ts";
-import { LVS, lvcreate, MIB, VGS } from "./helpers.ts";
+import { lvcreate, LVS, MIB, VGS } from "./helpers.ts";
 
 const SEEDS = [{ name: "vg0", sizeBytes: 2 ** 30 }];
 const FULL = { code: 5, stderr: '  Volume group "vg0" has insufficient free space.\n' };
