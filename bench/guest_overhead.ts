@@ -42,12 +42,13 @@ export interface OverheadOptions {
   log?: (line: string) => void;
 }
 
-/** Milliseconds: smallest, median, largest, and how many. */
+/** Milliseconds: smallest, median, largest, how many, and each run's figure. */
 export interface Stats {
   min: number;
   median: number;
   max: number;
   n: number;
+  values: number[];
 }
 
 /** One kind of command (`lvs`, `systemctl enable`...) in one saga run. */
@@ -100,7 +101,7 @@ class Timing implements Executor {
 export function stats(ms: number[]): Stats {
   const s = [...ms].sort((a, b) => a - b);
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return { min: s[0], median, max: s[s.length - 1], n: s.length };
+  return { min: s[0], median, max: s[s.length - 1], n: s.length, values: [...ms] };
 }
 
 /** Boots a guest, measures, stops it. */

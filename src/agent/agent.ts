@@ -48,7 +48,8 @@ export interface AgentParts {
   stateDir: string;
   workers: number;
   exec: Executor;
-  clients: KubeClients;
+  /** Only the raw client: the agent never loads client-node's typed APIs (see own_config.ts). */
+  clients: Pick<KubeClients, "http" | "namespace">;
   config: ConfigWatcher;
   log: AgentLogger;
   /** The agent's own namespace (POD_NAMESPACE); else the kubeconfig's or the pod's. */

@@ -10,7 +10,9 @@
 
 import { ConfigError } from "../config/types.ts";
 import { ConfigWatcher } from "../config/watcher.ts";
-import { createKubeClients, loadKubeConfig } from "../kube/client.ts";
+import type { KubeClients } from "../kube/client.ts";
+import { KubeHttp } from "../kube/http.ts";
+import { loadOwnKubeConfig } from "../kube/own_config.ts";
 import { type RunningAgent, startAgent } from "./agent.ts";
 import { serveProbes } from "./health.ts";
 import { executorFor } from "./host_factory.ts";
@@ -42,7 +44,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const clients = createKubeClients(loadKubeConfig({ kind: "auto" }));
+  const clients = await kubeClients();
   const running = startAgent({
     nodeName: settings.nodeName,
     stateDir: settings.stateDir,
@@ -85,6 +87,20 @@ async function main(): Promise<number> {
     await clients.close();
   }
   return 0;
+}
+
+/**
+ * The API client from the agent's own credentials loader; client-node (75 MiB more resident
+ * memory) only for a kubeconfig that needs it.
+ */
+async function kubeClients(): Promise<Pick<KubeClients, "http" | "namespace" | "close">> {
+  const own = await loadOwnKubeConfig(Deno.env.toObject());
+  if (own) {
+    const http = new KubeHttp(own.credentials);
+    return { http, namespace: own.namespace, close: () => http.close() };
+  }
+  const { createKubeClients, loadKubeConfig } = await import("../kube/client.ts");
+  return createKubeClients(loadKubeConfig({ kind: "auto" }));
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ApiException } from "@kubernetes/client-node";
 import { requestInfo } from "./api_path.ts";
 import type { StatusObject } from "./objects.ts";
 
@@ -100,10 +99,20 @@ export function toKubeApiError(
   path = "?",
 ): KubeApiError | undefined {
   if (error instanceof KubeApiError) return error;
-  if (error instanceof ApiException) {
+  if (isApiException(error)) {
     return KubeApiError.fromStatus(method, path, error.code, parseStatus(error.body));
   }
   return undefined;
+}
+
+/**
+ * client-node's `ApiException`, recognised by its shape: importing the class would load all of
+ * client-node into the agent, which does not otherwise need it (see own_config.ts).
+ */
+function isApiException(error: unknown): error is { code: number; body: unknown } {
+  return error instanceof Error && error.name !== "KubeApiError" &&
+    typeof (error as { code?: unknown }).code === "number" && "body" in error &&
+    "headers" in error;
 }
 
 function statusIs(error: unknown, code: number): boolean {

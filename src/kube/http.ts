@@ -11,8 +11,9 @@
  */
 
 import type { RequestOptions as HttpsRequestOptions } from "node:https";
-import type { HttpMethod, KubeConfig, RequestContext } from "@kubernetes/client-node";
+import type { HttpMethod, RequestContext } from "@kubernetes/client-node";
 import { KubeApiError } from "./errors.ts";
+import type { HttpCredentials } from "./own_config.ts";
 import type { StatusObject } from "./objects.ts";
 
 /** The three patch flavours; the Content-Type must always be explicit. */
@@ -64,16 +65,24 @@ function pem(value: unknown): string | undefined {
   return typeof value === "string" ? value : new TextDecoder().decode(value as Uint8Array);
 }
 
+/**
+ * Credentials: client-node's `KubeConfig` (which also authenticates its typed APIs), or the
+ * agent's own loader (own_config.ts), which does not.
+ */
+export type KubeHttpCredentials = HttpCredentials & {
+  applySecurityAuthentication?(context: RequestContext): Promise<void>;
+};
+
 /** JSON client for one API server; build it with `createKubeClients`. */
 export class KubeHttp {
-  readonly #config: KubeConfig;
+  readonly #config: KubeHttpCredentials;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   #client: Deno.HttpClient | undefined;
   #dispatcher: Dispatcher;
   #closed = false;
 
-  constructor(config: KubeConfig, options: KubeHttpOptions = {}) {
+  constructor(config: KubeHttpCredentials, options: KubeHttpOptions = {}) {
     this.#config = config;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#userAgent = options.userAgent ?? "local-lvm";
@@ -92,6 +101,9 @@ export class KubeHttp {
    */
   async authenticate(context: RequestContext): Promise<void> {
     if (this.#closed) throw new Error("The Kubernetes client is closed");
+    if (!this.#config.applySecurityAuthentication) {
+      throw new Error("These credentials do not serve client-node's typed APIs");
+    }
     await this.#config.applySecurityAuthentication(context);
     this.#dispatcher ??= context.getDispatcher();
     if (this.#dispatcher) context.setDispatcher(this.#dispatcher);

@@ -24,6 +24,8 @@ export interface AgentProcessOptions {
   hostSetting: string;
   httpPort: number;
   extraEnv?: Record<string, string>;
+  /** Extra `deno run` flags (the bench's `--cpu-prof`), before the start task's own. */
+  denoFlags?: string[];
 }
 
 /** One running agent. */
@@ -44,8 +46,9 @@ export class AgentProcess {
   async start(): Promise<void> {
     const o = this.options;
     this.#log = await Deno.open(this.logPath, { append: true, create: true, write: true });
+    const [run, ...rest] = await startTaskArgs();
     const child = new Deno.Command(Deno.execPath(), {
-      args: await startTaskArgs(),
+      args: [run, ...o.denoFlags ?? [], ...rest],
       cwd: ROOT,
       clearEnv: true,
       env: {

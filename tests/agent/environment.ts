@@ -5,7 +5,7 @@
  * the test as it would fail in a cluster).
  */
 import { join } from "node:path";
-import { type Cluster, startCluster } from "../infra/kube/cluster.ts";
+import { type Cluster, type ClusterOptions, startCluster } from "../infra/kube/cluster.ts";
 import { type KubeApi, waitFor } from "../infra/kube/api_client.ts";
 import { FileBackedHost, type NodeFaults, type VgSeed, withNode } from "../../src/host/sim/mod.ts";
 import type { SimulatedHost } from "../../src/host/sim/host.ts";
@@ -133,13 +133,18 @@ async function run(cmd: string, args: string[], stdin?: string): Promise<string>
 /** Starts the control plane, applies deploy/, and starts one agent per node. */
 export async function startEnvironment(
   nodes: TestNode[],
-  options: { agents?: boolean; agentEnv?: Record<string, string> } = {},
+  options: {
+    agents?: boolean;
+    agentEnv?: Record<string, string>;
+    extraArgs?: ClusterOptions["extraArgs"];
+  } = {},
 ): Promise<Environment> {
   await Deno.mkdir(STATE_ROOT, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: STATE_ROOT, prefix: "test-" });
   const cluster = await startCluster({
     dir: join(dir, "cluster"),
     nodes: nodes.map((n) => n.name),
+    extraArgs: options.extraArgs,
   });
   try {
     // Server-side apply: the API server validates every field of every manifest.

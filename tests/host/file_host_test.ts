@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FileBackedHost, NodeFileError, withNode } from "../../src/host/sim/mod.ts";
-import { lvcreate, MIB, VGS } from "./helpers.ts";
+import { lvcreate, LVS, MIB, VGS } from "./helpers.ts";
 
 const SEEDS = [{ name: "vg0", sizeBytes: 2 ** 30 }];
 const FULL = { code: 5, stderr: '  Volume group "vg0" has insufficient free space.\n' };
@@ -198,5 +198,27 @@ Deno.test("concurrent commands in one process are serialised by the lock too", a
     assert.deepEqual(results.filter((r) => r.code !== 0), []);
     const files = await withNode(path, (h) => h.snapshot().files);
     assert.equal(Object.keys(files).filter((p) => p.startsWith("/var/lib/p-")).length, 60);
+  });
+});
+
+Deno.test("a host that keeps its last parse still sees what others changed in between", async () => {
+  await withTempNode(async (path) => {
+    const agent = new FileBackedHost(path);
+    const other = new FileBackedHost(path);
+    await must(agent, lvcreate("pvc-1", 8 * MIB)); // agent's parse is now warm
+    await must(other, lvcreate("pvc-2", 8 * MIB));
+    await withNode(path, (host) => host.run(["mkdir", "-p", "/data/marker"]));
+    const lvs = await must(agent, LVS);
+    assert.match(lvs, /pvc-1/);
+    assert.match(lvs, /pvc-2/);
+    await must(agent, ["rmdir", "/data/marker"]); // fails unless the agent sees it
+    // A fault armed by someone else after the agent's last command is honoured, once.
+    await withNode(path, (_, faults) => {
+      faults.failures.push({ argvPrefix: ["lvremove"], code: 5, stderr: "boom\n", times: 1 });
+    });
+    assert.equal((await agent.run(["lvremove", "--yes", "vg0/pvc-1"])).code, 5);
+    await must(agent, ["lvremove", "--yes", "vg0/pvc-1"]);
+    await must(other, ["lvremove", "--yes", "vg0/pvc-2"]);
+    assert.deepEqual(await withNode(path, (h) => h.listLvs().length), 0);
   });
 });

@@ -69,9 +69,23 @@ async function save(path: string, before: string, after: string): Promise<void> 
   await Deno.rename(temp, path);
 }
 
+/** A node file's text and what it parsed to (the state is never changed in place). */
+interface Parsed {
+  text: string;
+  state: HostState;
+  faults: NodeFaults;
+}
+
 /** An {@link Executor} on a simulated node kept in a file. */
 export class FileBackedHost implements Executor {
   readonly #log: LoggedCommand[] = [];
+  /**
+   * The file as this object last read or wrote it. Parsing and checking the file is most of a
+   * command's cost on a node with hundreds of volumes, and the text is unchanged unless someone
+   * else wrote it; a command replaces the state object rather than changing it, so the parsed
+   * state can be reused as it is.
+   */
+  #parsed?: Parsed;
 
   /** A node in an existing file (see {@link FileBackedHost.init}). */
   constructor(readonly path: string) {}
@@ -139,20 +153,40 @@ export class FileBackedHost implements Executor {
     delay: boolean,
   ): Promise<CommandResult | number> {
     return locked(this.path, async () => {
-      const { text, state, faults } = await load(this.path);
+      const { text, state, faults } = await this.#load();
       if (delay && faults.delayMs > 0) return faults.delayMs;
       const failure = takeFailure(faults, argv);
       if (failure) {
-        await save(this.path, text, serializeState(state, faults));
+        await this.#save(text, state, faults);
         this.#log.push({ argv: [...argv], code: failure.code, fault: "fail" });
         return failure;
       }
       const host = SimulatedHost.fromState(state);
       const result = await host.run(argv, options);
-      await save(this.path, text, serializeState(host.currentState(), faults));
+      // A query keeps the state object: nothing changed, nothing to write.
+      if (host.currentState() === state) this.#parsed = { text, state, faults };
+      else await this.#save(text, host.currentState(), faults);
       this.#log.push(...host.log);
       return result;
     });
+  }
+
+  /** Loads the file, reusing the last parse when the text is the same (see `#parsed`). */
+  async #load(): Promise<Parsed> {
+    const cached = this.#parsed;
+    this.#parsed = undefined;
+    const text = await Deno.readTextFile(this.path).catch(() => undefined);
+    if (cached && text === cached.text) {
+      // The fault knobs are changed in place (counters): hand out a copy.
+      return { text, state: cached.state, faults: structuredClone(cached.faults) };
+    }
+    return await load(this.path);
+  }
+
+  async #save(before: string, state: HostState, faults: NodeFaults): Promise<void> {
+    const after = serializeState(state, faults);
+    await save(this.path, before, after);
+    this.#parsed = { text: after, state, faults: structuredClone(faults) };
   }
 }
 

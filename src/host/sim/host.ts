@@ -52,6 +52,12 @@ const COMMANDS: Record<string, Handler> = {
   systemctl: systemctlCommand,
 };
 
+/**
+ * Commands that only read the node: they run on the live state, which they leave as it is (no
+ * copy), so a caller that persists the node sees the same state object and has nothing to save.
+ */
+const QUERIES = new Set(["vgs", "lvs", "blkid", "findmnt"]);
+
 /** Exit code and stderr prefix of a command form the simulator does not implement. */
 export const UNSUPPORTED_EXIT_CODE = 3;
 
@@ -127,7 +133,7 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
 
   /**
    * The live state, not a copy, for persisting it. Read it again after each command: a
-   * command replaces the state object rather than changing it in place.
+   * command replaces the state object rather than changing it in place (a query keeps it).
    */
   currentState(): HostState {
     return this.state;
@@ -210,6 +216,14 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
     if (version) return version;
     const handler = Object.hasOwn(COMMANDS, argv[0] ?? "") ? COMMANDS[argv[0]] : undefined;
     if (!handler) return unsupported(`${argv[0] ?? "(empty argv)"} is not simulated`);
+    if (QUERIES.has(argv[0])) {
+      try {
+        return handler(this.state, argv.slice(1), stdin);
+      } catch (error) {
+        if (error instanceof Unsupported) return unsupported(error.message);
+        throw error;
+      }
+    }
     const draft = structuredClone(this.state);
     try {
       const result = handler(draft, argv.slice(1), stdin);

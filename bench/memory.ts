@@ -1,0 +1,54 @@
+/**
+ * Memory: every agent's peak and current resident set size (VmHWM, VmRSS of the agent's own
+ * Deno process), read while the claims and PVs of both runs are in every agent's caches.
+ *
+ * @module
+ */
+
+import type { BenchCluster } from "./cluster.ts";
+import { LATENCY_NODE } from "./cluster.ts";
+import { residentMiB } from "./machine.ts";
+
+/** The reading. */
+export interface MemoryReading {
+  /** Claims and PVs in the cluster (so in every agent's caches) when read. */
+  claims: number;
+  pvs: number;
+  /** The latency node's agent: it ran the most sagas. */
+  latencyAgent: { peakMiB: number; currentMiB: number };
+  /** The highest peak over every agent. */
+  maxPeakMiB: number;
+  perAgentPeakMiB: Record<string, number>;
+  /** Every agent's current RSS right after start, before any claim: the baseline. */
+  idleMiB?: { min: number; max: number };
+}
+
+/** Every agent's current RSS (MiB), by node. */
+export async function currentRss(cluster: BenchCluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [node, agent] of cluster.env.agents) {
+    if (agent.pid === undefined) throw new Error(`agent ${node} is not running`);
+    out[node] = (await residentMiB(agent.pid)).current;
+  }
+  return out;
+}
+
+/** Reads every agent's /proc/<pid>/status. */
+export async function readMemory(cluster: BenchCluster): Promise<MemoryReading> {
+  const { env } = cluster;
+  const claims = (await env.api.get("/api/v1/persistentvolumeclaims")).items.length;
+  const pvs = (await env.api.get("/api/v1/persistentvolumes")).items.length;
+  const perAgent: Record<string, { peak: number; current: number }> = {};
+  for (const [node, agent] of env.agents) {
+    if (agent.pid === undefined) throw new Error(`agent ${node} is not running`);
+    perAgent[node] = await residentMiB(agent.pid);
+  }
+  const lat = perAgent[LATENCY_NODE];
+  return {
+    claims,
+    pvs,
+    latencyAgent: { peakMiB: lat.peak, currentMiB: lat.current },
+    maxPeakMiB: Math.max(...Object.values(perAgent).map((m) => m.peak)),
+    perAgentPeakMiB: Object.fromEntries(Object.entries(perAgent).map(([n, m]) => [n, m.peak])),
+  };
+}
