@@ -288,20 +288,27 @@ export class LeaderElector {
     }
   }
 
+  // Reads the Lease afresh: a renew aborted by stop() may have been written with a
+  // resourceVersion this elector never saw, and a stale one would make the release a conflict.
   async #release(): Promise<void> {
-    const observed = this.#observed;
-    if (!observed?.resourceVersion || observed.record.holderIdentity !== this.#o.identity) return;
-    const now = this.#clock.now();
     try {
-      const written = await this.#o.store.update(observed.resourceVersion, {
-        holderIdentity: "",
-        leaseDurationSeconds: 1,
-        acquireTime: microTime(now),
-        renewTime: microTime(now),
-        leaseTransitions: observed.record.leaseTransitions ?? 0,
-      });
-      if (written.status === "written") {
-        this.#o.log.info("Lease {lease}: released", { lease: this.#o.store.description });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const lease = await this.#o.store.get();
+        const record = lease?.spec;
+        const resourceVersion = lease?.metadata.resourceVersion;
+        if (!record || !resourceVersion || record.holderIdentity !== this.#o.identity) return;
+        const now = this.#clock.now();
+        const written = await this.#o.store.update(resourceVersion, {
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: record.leaseTransitions ?? 0,
+        });
+        if (written.status === "written") {
+          this.#o.log.info("Lease {lease}: released", { lease: this.#o.store.description });
+          return;
+        }
       }
     } catch (error) {
       this.#o.log.warn("Lease {lease}: releasing failed: {error}", {
