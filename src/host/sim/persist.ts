@@ -17,7 +17,16 @@ import {
   string,
   strings,
 } from "./persist_check.ts";
-import type { DirNode, Filesystem, FsNode, HostState, SimLv, SimMount, SimSnapshot, SimVg } from "./state.ts";
+import type {
+  DirNode,
+  Filesystem,
+  FsNode,
+  HostState,
+  SimLv,
+  SimMount,
+  SimSnapshot,
+  SimVg,
+} from "./state.ts";
 
 /** The only format this build writes and reads. */
 export const NODE_FILE_FORMAT = 1;

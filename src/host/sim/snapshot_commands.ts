@@ -65,12 +65,19 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
     if (!(error instanceof SizeArgError)) throw error;
     return fail(
       EINVALID_CMD_LINE,
-      lvmLines(error.message, `Invalid argument for --size: ${size}`, "Error during parsing of command line."),
+      lvmLines(
+        error.message,
+        `Invalid argument for --size: ${size}`,
+        "Error during parsing of command line.",
+      ),
     );
   }
   const nameError = lvNameError(name);
   if (nameError) {
-    return fail(EINVALID_CMD_LINE, lvmLines(nameError, "Run `lvcreate --help' for more information."));
+    return fail(
+      EINVALID_CMD_LINE,
+      lvmLines(nameError, "Run `lvcreate --help' for more information."),
+    );
   }
   const vg = state.vgs.get(vgName);
   if (!vg) return fail(ECMD_FAILED, vgNotFound(vgName));
@@ -81,7 +88,9 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
       lvmLines(`Snapshot origin LV ${originName} not found in Volume group ${vgName}.`),
     );
   }
-  if (origin.snapshot) return fail(ECMD_FAILED, lvmLines("Snapshots of snapshots are not supported."));
+  if (origin.snapshot) {
+    return fail(ECMD_FAILED, lvmLines("Snapshots of snapshots are not supported."));
+  }
   const extents = Math.ceil(bytes / vg.extentBytes);
   const rounding = bytes % vg.extentBytes === 0
     ? ""
