@@ -8,7 +8,7 @@
 
 import type { Step } from "../src/saga/types.ts";
 import type { ProvisionDeps } from "../src/provision/deps.ts";
-import { removeSnapshot, unmountSnapshot } from "../src/provision/snapshots.ts";
+import { removeSnapshot } from "../src/provision/snapshots.ts";
 import type { VolumeSpec } from "../src/volume.ts";
 import { cloneTag } from "./snapshot_source.ts";
 
@@ -20,9 +20,8 @@ export const dropSnapshot: Step<VolumeSpec, ProvisionDeps> = {
 
   async do(v, { exec }) {
     const source = v.cloneFrom!;
-    const lv = { vg: source.vg, name: source.snapshot };
-    await unmountSnapshot(exec, lv, source.snapshotMountPoint);
-    await removeSnapshot(exec, lv, cloneTag(v));
+    // copy-from-snapshot unmounted it: a crash before that re-runs that whole step.
+    await removeSnapshot(exec, { vg: source.vg, name: source.snapshot }, cloneTag(v));
   },
 
   undo: () => Promise.resolve(),
