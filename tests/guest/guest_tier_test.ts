@@ -19,6 +19,8 @@ import { failureCases } from "./failure_cases.ts";
 import { safetyCases } from "./safety_cases.ts";
 import { crashCases } from "./crash_matrix.ts";
 import { rebootCases } from "./reboot_case.ts";
+import { cloneCases } from "./clone_cases.ts";
+import { snapshotCases } from "./snapshot_cases.ts";
 
 const skip = await skipReason();
 if (skip) console.warn(`guest tier: skipped, ${skip}`);
@@ -31,6 +33,8 @@ const CASES: TierCase[] = [
   ...failureCases,
   ...safetyCases,
   ...crashCases,
+  ...cloneCases,
+  ...snapshotCases,
   ...rebootCases,
 ].filter((c) => only.test(c.name));
 
