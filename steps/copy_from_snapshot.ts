@@ -13,7 +13,9 @@
 import type { Step } from "../src/saga/types.ts";
 import type { ProvisionDeps } from "../src/provision/deps.ts";
 import { runChecked } from "../src/host/executor.ts";
-import { mountSnapshot, unmountSnapshot } from "../src/provision/snapshots.ts";
+import { findSnapshotLv, mountSnapshot, unmountSnapshot } from "../src/provision/snapshots.ts";
+import { findMount } from "../src/provision/node_queries.ts";
+import { formatBytes } from "../src/decide/quantity.ts";
 import type { VolumeSpec } from "../src/volume.ts";
 
 /** The exact copy argv: the snapshot's whole tree into the clone's mounted filesystem. */
@@ -37,6 +39,19 @@ export const copyFromSnapshot: Step<VolumeSpec, ProvisionDeps> = {
     const lv = { vg: source.vg, name: source.snapshot };
     await mountSnapshot(exec, lv, source.fsType, source.snapshotMountPoint);
     await runChecked(exec, copyArgv(v));
+    // A snapshot whose COW space overflowed is unreadable, and dmeventd unmounts it: a copy
+    // that "succeeded" may then have read an empty folder. Only a snapshot still valid and
+    // mounted after the copy proves the copy complete.
+    const snap = (await findSnapshotLv(exec, source.snapshot)).find((l) => l.vg === source.vg);
+    const mounted = await findMount(exec, source.snapshotMountPoint);
+    if (!snap || snap.invalid || !mounted) {
+      throw new Error(
+        `Snapshot ${source.vg}/${source.snapshot} of claim ${source.claim.namespace}/` +
+          `${source.claim.name} overflowed its ${formatBytes(source.cowBytes)} of ` +
+          "copy-on-write space during the copy (the source changed too much meanwhile), so " +
+          "the copy is incomplete; the clone is rolled back and retried",
+      );
+    }
     await unmountSnapshot(exec, lv, source.snapshotMountPoint);
   },
 

@@ -61,7 +61,13 @@ Deno.test({
           assert.equal(copied, "rows\n");
           // No snapshot is left: just the two volumes.
           assert.deepEqual(await lvNames(env, "worker-1"), [srcPv, copy.spec.volumeName].sort());
-          await waitEvent(api, "copy", "ProvisioningSucceeded", /cloned from claim default\/src/);
+          const ok = await waitEvent(
+            api,
+            "copy",
+            "ProvisioningSucceeded",
+            /cloned from claim default\/src/,
+          );
+          console.log(`copy: ${ok.type} ${ok.reason}: ${ok.message ?? ok.note}`);
         },
       );
 
@@ -77,6 +83,7 @@ Deno.test({
             /cannot clone: source claim default\/src lives on node worker-1, but this claim was scheduled to node worker-2/,
           );
           assert.equal(warning.type, "Warning");
+          console.log(`far: ${warning.type} ${warning.reason}: ${warning.message ?? warning.note}`);
           const far = await api.get(claimPath("far"));
           assert.equal(far.status.phase, "Pending");
           assert.deepEqual(await lvNames(env, "worker-2"), []);

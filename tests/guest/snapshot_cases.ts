@@ -154,8 +154,25 @@ const commandCase: TierCase = {
     const listed = await task(ctx, "--list");
     assert.equal(listed.code, 0);
     assert.match(listed.text, /default\/postgres-data +32 MiB +\d+\.\d\d% +valid/);
+    // A second one with too little COW space for what the volume then writes.
+    await new Promise((r) => setTimeout(r, 1100)); // a new second: a new name
+    assert.equal((await task(ctx, "default/postgres-data", "--cow-size", "4Mi")).code, 0);
+    await sh(ctx, [
+      "dd",
+      "if=/dev/urandom",
+      `of=${spec.hostPath}/wal`,
+      "bs=1M",
+      "count=16",
+      "conv=fsync",
+      "status=none",
+    ]);
+    const full = await task(ctx, "--list");
+    assert.equal(full.code, 1, "an invalid snapshot fails --list");
+    assert.match(full.text, /default\/postgres-data +4 MiB +100\.00% +INVALID/);
+    assert.match(full.text, /is INVALID: its copy-on-write space filled up/);
     const released = await task(ctx, "--release", "default/postgres-data");
     assert.equal(released.code, 0);
+    assert.equal(released.text.match(/^Released /gm)?.length, 2);
     assert.deepEqual(await listOurSnapshots(ctx.exec), []);
     await teardownOk(ctx, spec, world);
   },

@@ -87,8 +87,9 @@ Deno.test("snapshot: one whose copy-on-write space overflows is reported INVALID
     const [info] = await listSnapshots(w.exec);
     assert.equal(info.state, "INVALID");
     assert.equal(info.usedPercent, 100);
-    // Still mounted, so still open.
-    assert.equal(w.host.listLvs().find((l) => l.name === SNAP)!.attr, "swi-Ios---");
+    // dmeventd unmounted it, as on a real node.
+    assert.equal(w.host.listLvs().find((l) => l.name === SNAP)!.attr, "swi-I-s---");
+    assert.equal(info.mountPoint, undefined);
     // Release still cleans it up.
     await releaseSnapshots(w.exec, `vg0/${SNAP}`);
     assert.deepEqual(w.host.listLvs().map((l) => l.name), [spec.pvName]);

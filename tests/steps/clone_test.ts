@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { AllowlistExecutor } from "../../src/host/allowlist.ts";
 import { planClone } from "../../src/provision/clone_plan.ts";
-import { SagaHalted } from "../../src/saga/mod.ts";
+import { SagaEngine, SagaHalted } from "../../src/saga/mod.ts";
+import type { Executor } from "../../src/host/executor.ts";
+import { provisionSaga } from "../../steps/mod.ts";
 import { ReservationBook } from "../../src/provision/reservations.ts";
 import {
   assertCloned,
@@ -107,6 +109,39 @@ Deno.test("a snapshot that overflows during the clone fails it cleanly, with lvm
   assert.equal(outcome.status, "rolled-back");
   assert.match(String(outcome.record.errors[0]), /copy-from-snapshot: .*can't read superblock/);
   // The source has the big file now; everything of the clone, the snapshot included, is gone.
+  w.sourceFiles = filesOf(w.host, w.source.pvName);
+  await assertOnlySource(w);
+});
+
+Deno.test("a snapshot that overflows while the files are copied fails the copy, not silently", async () => {
+  const w = await newCloneWorld();
+  // The node's cp is instant; a busy source overflows the snapshot while it runs.
+  const inner = new AllowlistExecutor(w.host);
+  const busySource: Executor = {
+    async run(argv, options) {
+      const result = await inner.run(argv, options);
+      if (argv[0] === "cp") {
+        await writeThrough(
+          w.host,
+          `${w.source.hostPath}/burst`,
+          "y".repeat(w.clone.cloneFrom!.cowBytes + 1),
+        );
+      }
+      return result;
+    },
+  };
+  const engine = new SagaEngine(provisionSaga, {
+    journal: w.journal,
+    deps: { exec: busySource, kube: w.kube, reservations: w.reservations },
+    undoAttempts: 2,
+    sleep: () => Promise.resolve(),
+  });
+  const outcome = await engine.run(w.clone.pvName, w.clone);
+  assert.equal(outcome.status, "rolled-back");
+  assert.match(
+    String(outcome.record.errors[0]),
+    /copy-from-snapshot: Snapshot vg0\/pvc-c10e.*-source of claim default\/db overflowed its 8 MiB of copy-on-write space during the copy/,
+  );
   w.sourceFiles = filesOf(w.host, w.source.pvName);
   await assertOnlySource(w);
 });

@@ -130,7 +130,7 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
 /**
  * Accounts a write of `bytes` at `path` to the COW areas of the snapshots of the LV mounted
  * there; a snapshot that runs out of COW space becomes invalid, as the kernel's dm-snapshot
- * target makes it.
+ * target makes it; dmeventd then unmounts it (`umount -l`), as lvm2's monitoring does.
  */
 export function chargeWrite(state: HostState, path: string, bytes: number): void {
   const holder = state.mounts
@@ -149,6 +149,9 @@ export function chargeWrite(state: HostState, path: string, bytes: number): void
     if (info.cowUsedBytes > cowBytes) {
       info.cowUsedBytes = cowBytes;
       info.invalid = true;
+      // dmeventd's snapshot monitor lazily unmounts a snapshot that went invalid.
+      const key = lvKey(snap.vg, snap.name);
+      state.mounts = state.mounts.filter((m) => m.lv !== key);
     }
   }
 }
