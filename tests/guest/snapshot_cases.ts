@@ -178,7 +178,45 @@ const commandCase: TierCase = {
   },
 };
 
+/** lvremove of an origin: refused while its snapshot is mounted, else takes it along. */
+const originRemovalCase: TierCase = {
+  name: "snapshot: lvremove of a volume with a snapshot, as the simulated node answers it",
+  async fn(ctx) {
+    const spec = await planSpec(ctx.exec, {
+      name: "backup-origin",
+      uid: testUid(0x816),
+      storage: "16Mi",
+      vgs: ["vg0"],
+    });
+    const world = await provisionOk(ctx, spec);
+    const taken = await takeSnapshot(ctx.exec, { namespace: "default", name: spec.claim.name });
+    await sh(ctx, ["umount", spec.mountPoint]);
+    const origin = `${spec.vg}/${spec.pvName}`;
+    const busy = await ctx.exec.run(["lvremove", "--yes", origin]);
+    console.log(`lvremove, snapshot mounted: exit ${busy.code}\n${busy.stdout}${busy.stderr}`);
+    assert.equal(busy.code, 5);
+    assert.equal(
+      busy.stderr,
+      `  Logical volume ${spec.vg}/${taken.name} contains a filesystem in use.\n` +
+        `  LV ${origin} has open 1 snapshot(s), not deactivating.\n` +
+        `  Logical volume ${origin} not removed.\n`,
+    );
+    await sh(ctx, ["umount", taken.mountPoint]);
+    const gone = await ctx.exec.run(["lvremove", "--yes", origin]);
+    console.log(`lvremove, snapshot unmounted: exit ${gone.code}\n${gone.stdout}${gone.stderr}`);
+    assert.equal(gone.code, 0);
+    assert.equal(
+      gone.stdout,
+      `  Logical volume "${taken.name}" successfully removed.\n` +
+        `  Logical volume "${spec.pvName}" successfully removed.\n`,
+    );
+    await sh(ctx, ["rmdir", taken.mountPoint]);
+    await teardownOk(ctx, spec, world);
+  },
+};
+
 export const snapshotCases: TierCase[] = [
+  originRemovalCase,
   frozenCase("ext4", 0x810, "64Mi"),
   frozenCase("xfs", 0x811, "320Mi"),
   overflowCase,

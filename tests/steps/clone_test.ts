@@ -192,7 +192,9 @@ Deno.test("removing a source while the clone's snapshot exists takes the snapsho
   assert.equal(busy.code, 5);
   assert.equal(
     busy.stderr,
-    `  Logical volume vg0/${snap.snapshot} contains a filesystem in use.\n`,
+    `  Logical volume vg0/${snap.snapshot} contains a filesystem in use.\n` +
+      `  LV vg0/${w.source.pvName} has open 1 snapshot(s), not deactivating.\n` +
+      `  Logical volume vg0/${w.source.pvName} not removed.\n`,
   );
   await w.host.run(["umount", snap.snapshotMountPoint]);
   await w.host.run(["umount", w.source.mountPoint]);

@@ -157,7 +157,19 @@ export function lvremoveCommand(state: HostState, args: readonly string[]): Comm
   // With --yes, lvm answers its "will also remove N snapshots" prompt itself and removes
   // the origin's snapshots first; one in use stops it there.
   let stdout = "";
-  for (const item of [...snapshotsOf(state, key), lv]) {
+  const snapshots = snapshotsOf(state, key);
+  const open = snapshots.filter((snap) => removalRefusal(state, snap));
+  if (open.length > 0) {
+    return fail(
+      ECMD_FAILED,
+      removalRefusal(state, open[0])! +
+        lvmLines(
+          `LV ${key} has open ${open.length} snapshot(s), not deactivating.`,
+          `Logical volume ${key} not removed.`,
+        ),
+    );
+  }
+  for (const item of [...snapshots, lv]) {
     const refusal = removalRefusal(state, item);
     if (refusal) return fail(ECMD_FAILED, refusal, stdout);
     state.lvs.delete(lvKey(item.vg, item.name));
