@@ -53,6 +53,22 @@ export interface VolumeSpec {
   accessModes: string[];
   /** True for a volume made by the original project (no journal, random fs UUID). */
   legacy?: boolean;
+  /** Set for a clone: the new filesystem is filled from a snapshot of this claim's volume. */
+  cloneFrom?: CloneSource;
+}
+
+/** A clone's source: another claim's LV on the same node, read through a snapshot. */
+export interface CloneSource {
+  claim: ClaimIdentity;
+  vg: string;
+  /** The source's LV name (`pvc-<source claim uid>`). */
+  lv: string;
+  sizeBytes: number;
+  fsType: FsType;
+  /** The temporary snapshot: its LV name, copy-on-write size and read-only mount point. */
+  snapshot: string;
+  cowBytes: number;
+  snapshotMountPoint: string;
 }
 
 /** Tags the original project put on every LV; we keep them so both can find each other's volumes. */

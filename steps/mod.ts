@@ -14,8 +14,14 @@ import { mkfs } from "./mkfs.ts";
 import { mount } from "./mount.ts";
 import { systemdUnit } from "./systemd_unit.ts";
 import { writePv } from "./write_pv.ts";
+import { snapshotSource } from "./snapshot_source.ts";
+import { copyFromSnapshot } from "./copy_from_snapshot.ts";
+import { dropSnapshot } from "./drop_snapshot.ts";
+
+/** A clone's filling, after `mount` and before the PV; they apply to clones only. */
+export const cloneSteps = [snapshotSource, copyFromSnapshot, dropSnapshot];
 
 export const provisionSaga: SagaDefinition<VolumeSpec, ProvisionDeps> = {
   kind: "provision",
-  steps: [reserveVg, lvcreate, mkfs, systemdUnit, mount, writePv],
+  steps: [reserveVg, lvcreate, mkfs, systemdUnit, mount, ...cloneSteps, writePv],
 };

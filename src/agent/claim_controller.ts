@@ -16,6 +16,14 @@ import type { KubeObject } from "../kube/objects.ts";
 import type { ProcessOutcome } from "../kube/work_queue.ts";
 import { listVolumeGroups } from "../provision/node_queries.ts";
 import { planVolume } from "../provision/plan_volume.ts";
+import { planClone } from "../provision/clone_plan.ts";
+import {
+  checkCloneSource,
+  cloneRequest,
+  type ResolvedSource,
+  type SourceClaim,
+  type SourceVolume,
+} from "../decide/clone_source.ts";
 import type { AgentContext } from "./context.ts";
 import { reschedule } from "./reschedule.ts";
 
@@ -88,6 +96,28 @@ export async function reconcileClaim(
   );
   log("Provisioning {claim}");
 
+  // A clone: its source must be a Bound claim of ours on this very node.
+  const wanted = cloneRequest(claim);
+  let cloneSource: ResolvedSource | undefined;
+  if (wanted.kind === "claim") {
+    const sourceClaim = ctx.claims.get(`${wanted.namespace}/${wanted.name}`) as
+      | SourceClaim
+      | undefined;
+    const volumeName = sourceClaim?.spec?.volumeName;
+    const check = checkCloneSource({
+      request: wanted,
+      sourceClaim,
+      sourcePv: volumeName
+        ? ctx.persistentVolumes.get(volumeName) as SourceVolume | undefined
+        : undefined,
+      node: ctx.nodeName,
+      hostnameLabel: ctx.hostnameLabel(),
+      provisioners: [config.provisionerName, LEGACY_PROVISIONER],
+    });
+    if (!check.ok) return refuse(`cannot clone: ${check.reason}`);
+    cloneSource = check.source;
+  }
+
   let vgReports;
   try {
     vgReports = await listVolumeGroups(ctx.exec);
@@ -107,7 +137,19 @@ export async function reconcileClaim(
     return plan.reschedule ? await reschedule(ctx, claim, reason) : refuse(reason);
   }
 
-  const { spec } = plan;
+  let { spec } = plan;
+  if (cloneSource) {
+    let clone;
+    try {
+      clone = await planClone(ctx.exec, spec, cloneSource);
+    } catch (error) {
+      return refuse(
+        `cannot look up the clone's source on node ${ctx.nodeName}: ${(error as Error).message}`,
+      );
+    }
+    if (!clone.ok) return refuse(`cannot clone: ${clone.reason}`);
+    spec = clone.spec;
+  }
   active.set(spec.pvName, claim);
   try {
     const outcome = await ctx.metrics.measureSaga(
@@ -121,7 +163,10 @@ export async function reconcileClaim(
           claim,
           "ProvisioningSucceeded",
           `Successfully provisioned volume ${spec.pvName}: ${formatBytes(spec.sizeBytes)} ` +
-            `${spec.fsType} in volume group ${spec.vg} on node ${ctx.nodeName}`,
+            `${spec.fsType} in volume group ${spec.vg} on node ${ctx.nodeName}` +
+            (spec.cloneFrom
+              ? `, cloned from claim ${spec.cloneFrom.claim.namespace}/${spec.cloneFrom.claim.name}`
+              : ""),
         );
         log("Provisioned {pv} in {vg}", { vg: spec.vg, bytes: spec.sizeBytes });
         return;

@@ -1,6 +1,7 @@
 /**
  * Whether we can serve a claim at all, whichever node it lands on: a node-local
- * filesystem volume of a positive size, without selectors or data sources. Each
+ * filesystem volume of a positive size, without selectors, cloned from nothing or from a
+ * claim (whether that claim can be cloned is `clone_source.ts`'s question). Each
  * problem is one sentence, fit for a `ProvisioningFailed` event.
  *
  * Whether a volume group can hold the size is decided later, per node, in `vg_choice.ts`.
@@ -10,6 +11,7 @@
 
 import type { ClaimObject, ObjectReference } from "./claim.ts";
 import { parseQuantityBytes } from "./quantity.ts";
+import { cloneRequest } from "./clone_source.ts";
 
 /** Access modes a volume on one node can honour. */
 export const SUPPORTED_ACCESS_MODES: readonly string[] = ["ReadWriteOnce", "ReadWriteOncePod"];
@@ -68,11 +70,16 @@ export function validateClaim(claim: ClaimObject): string[] {
     reasons.push("claim.spec.selector is not supported");
   }
 
-  // The API server mirrors dataSource into dataSourceRef: report each source once.
+  // The API server mirrors dataSource into dataSourceRef; two different ones are an error.
   const sources = new Set(
     [spec.dataSourceRef, spec.dataSource].filter((s): s is ObjectReference => !!s).map(describe),
   );
-  for (const source of sources) reasons.push(`data sources are not supported yet (${source})`);
+  if (sources.size > 1) {
+    reasons.push(`dataSource and dataSourceRef differ (${[...sources].join("; ")})`);
+  } else {
+    const request = cloneRequest(claim);
+    if (request.kind === "unsupported") reasons.push(request.reason);
+  }
 
   return reasons;
 }

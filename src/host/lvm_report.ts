@@ -27,6 +27,9 @@ export const LVS_FIELDS = [
   "lv_attr",
 ] as const;
 
+/** The `-o` fields for snapshots: an LV's, then its origin and how full its COW area is. */
+export const SNAPSHOT_LVS_FIELDS = [...LVS_FIELDS, "origin", "data_percent"] as const;
+
 /** Output could not be understood. */
 export class ReportParseError extends Error {
   constructor(message: string) {
@@ -132,6 +135,40 @@ export function parseVgsReport(input: string | unknown): VgRow[] {
     extentCount: int(r, "vg_extent_count"),
     freeExtents: int(r, "vg_free_count"),
   }));
+}
+
+/** A logical volume with its snapshot fields (`origin` is empty for a plain LV). */
+export interface SnapshotLvRow extends LvRow {
+  origin: string;
+  /** How full the COW area is, in percent; undefined for a plain or inactive LV. */
+  dataPercent?: number;
+  /** lv_attr's 5th character is `I`: the COW area overflowed and the snapshot is unreadable. */
+  invalid: boolean;
+}
+
+/**
+ * Parses `lvs ... -o <SNAPSHOT_LVS_FIELDS>` output.
+ *
+ * @example
+ * ```ts
+ * import { parseSnapshotLvsReport } from "./lvm_report.ts";
+ * const [lv] = parseSnapshotLvsReport({ report: [{ lv: [{ lv_name: "s", vg_name: "vg0",
+ *   lv_size: "4194304", lv_tags: "", lv_path: "/dev/vg0/s", lv_attr: "swi-I-s---",
+ *   origin: "a", data_percent: "100.00" }] }] });
+ * if (!lv.invalid || lv.origin !== "a" || lv.dataPercent !== 100) throw new Error("parse failed");
+ * ```
+ */
+export function parseSnapshotLvsReport(input: string | unknown): SnapshotLvRow[] {
+  const plain = parseLvsReport(input);
+  return rows(input, "lv").map((r, i) => {
+    const percent = str(r, "data_percent");
+    return {
+      ...plain[i],
+      origin: str(r, "origin"),
+      dataPercent: percent === "" ? undefined : Number(percent),
+      invalid: plain[i].attr[4] === "I",
+    };
+  });
 }
 
 /**

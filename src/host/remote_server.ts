@@ -35,6 +35,7 @@ export const CONTRACT_BINARIES = [
   "rmdir",
   "tee",
   "rm",
+  "cp",
   "systemctl",
 ] as const;
 

@@ -27,6 +27,9 @@ import {
   readStorageClass,
 } from "./inputs.ts";
 import { renderProvisionPlan, renderTeardownPlan } from "./render.ts";
+import { findSourceOnNode, makeSimulatedSource } from "./clone_source.ts";
+import { cloneRequest } from "../decide/clone_source.ts";
+import { planClone } from "../provision/clone_plan.ts";
 
 /** What to print and the exit code. */
 export interface PlanOutput {
@@ -131,20 +134,39 @@ export async function planClaim(o: PlanClaimOptions): Promise<PlanOutput> {
   if (!plan.ok) {
     throw new PlanInputError(`cannot provision ${o.claimPath}:\n  ${plan.errors.join("\n  ")}`);
   }
-  const run = await dryRunProvision(plan.spec, host.exec);
+  let spec = plan.spec;
+  let clone: string | undefined;
+  const wantedSource = cloneRequest(claim);
+  if (wantedSource.kind === "claim") {
+    const found = o.hostStatePath
+      ? await findSourceOnNode(host.exec, wantedSource)
+      : await makeSimulatedSource(host.exec, spec, wantedSource);
+    const key = `${wantedSource.namespace}/${wantedSource.name}`;
+    if (!found) {
+      throw new PlanInputError(
+        `cannot clone ${key}: no logical volume of that claim in ${o.hostStatePath}`,
+      );
+    }
+    const cloned = await planClone(host.exec, spec, found.source);
+    if (!cloned.ok) throw new PlanInputError(`cannot clone ${key}: ${cloned.reason}`);
+    spec = cloned.spec;
+    clone = `from claim ${key}: ${found.description}`;
+  }
+  const run = await dryRunProvision(spec, host.exec);
   const header = {
     node,
     nodeReason,
     configReason: plan.reasons.config,
     vgReason: plan.reasons.vg,
+    clone,
     hostState: host.description +
       (uidMissing ? `; the claim has no uid, so ${PLACEHOLDER_UID} stands in for it` : ""),
   };
   const exitCode = run.provisionOutcome === "completed" ? 0 : 1;
   if (o.json) {
-    return { text: JSON.stringify({ ...header, spec: plan.spec, ...run }, null, 2), exitCode };
+    return { text: JSON.stringify({ ...header, spec, ...run }, null, 2), exitCode };
   }
-  return { text: renderProvisionPlan(plan.spec, header, run), exitCode };
+  return { text: renderProvisionPlan(spec, header, run), exitCode };
 }
 
 /** Options of a teardown plan. */

@@ -16,6 +16,8 @@ export interface PlanHeader {
   nodeReason: string;
   configReason: string;
   vgReason: string;
+  /** Where a clone's data comes from, when the claim is one. */
+  clone?: string;
   hostState: string;
 }
 
@@ -51,6 +53,7 @@ export function renderProvisionPlan(spec: VolumeSpec, header: PlanHeader, run: D
     `LV ${spec.sizeBytes} bytes (${formatBytes(spec.sizeBytes)})`,
     `Filesystem: ${spec.fsType}, mounted at ${spec.mountPoint}` +
     (spec.mountOptions.length ? ` with -o ${spec.mountOptions.join(",")}` : ""),
+    ...(header.clone ? [`Clone:      ${header.clone}`] : []),
     `Host state: ${header.hostState}`,
     "",
     'Provisioning (each step\'s commands: "run" changes the node, "check" only reads,',

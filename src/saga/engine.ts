@@ -77,7 +77,7 @@ export class SagaEngine<P, D> {
    */
   async teardown(id: string, params: P): Promise<SagaOutcome> {
     const existing = await this.#opts.journal.get(id) as SagaRecord<P> | undefined;
-    const all = this.definition.steps.map((s) => s.name);
+    const all = this.definition.steps.filter((s) => s.applies?.(params) ?? true).map((s) => s.name);
     const record = existing ?? this.#newRecord(id, params, "backward", all, true);
     record.direction = "backward";
     await this.#persist(record);
@@ -95,6 +95,7 @@ export class SagaEngine<P, D> {
 
   async #forward(record: SagaRecord<P>): Promise<SagaOutcome> {
     for (const step of this.definition.steps) {
+      if (step.applies && !step.applies(record.params)) continue;
       const resuming = record.inFlight?.step === step.name;
       if (record.applied.includes(step.name) && !resuming) continue;
       this.#checkHalt(record);

@@ -19,6 +19,11 @@ export interface Step<P, D> {
    * step is undone last, so the published record outlives the effects it describes.
    */
   readonly commit?: boolean;
+  /**
+   * False when the step has no part in a saga with these parameters (a step only some
+   * sagas of a kind need): it is then neither done nor undone. Absent means always.
+   */
+  applies?(params: P): boolean;
   /** One sentence saying what `do` will do with these parameters. */
   describe(params: P): string;
   /** One sentence saying what `undo` will do. */

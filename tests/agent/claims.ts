@@ -14,6 +14,8 @@ export interface ClaimOptions {
   node?: string;
   accessModes?: string[];
   volumeMode?: string;
+  /** A claim to clone (`spec.dataSource` of kind PersistentVolumeClaim). */
+  cloneOf?: string;
 }
 
 export function claimPath(name: string, namespace = "default"): string {
@@ -34,6 +36,7 @@ export function createClaim(api: KubeApi, o: ClaimOptions): Promise<KubeObject> 
       storageClassName: o.storageClass ?? "local-lvm",
       resources: { requests: { storage: o.size ?? "64Mi" } },
       ...(o.volumeMode ? { volumeMode: o.volumeMode } : {}),
+      ...(o.cloneOf ? { dataSource: { kind: "PersistentVolumeClaim", name: o.cloneOf } } : {}),
     },
   });
 }

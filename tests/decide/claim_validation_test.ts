@@ -75,19 +75,35 @@ const CASES: [name: string, spec: Partial<Spec>, reasons: string[]][] = [
   ["a snapshot data source, mirrored into dataSourceRef", {
     dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "snap1" },
     dataSourceRef: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "snap1" },
-  }, ["data sources are not supported yet (kind VolumeSnapshot name snap1)"]],
-  ["a clone source via dataSource only", {
+  }, [
+    "data source snapshot.storage.k8s.io/VolumeSnapshot snap1 is not supported: " +
+    "local-lvm can only clone a PersistentVolumeClaim",
+  ]],
+  ["a clone source via dataSource only is fine", {
     dataSource: { kind: "PersistentVolumeClaim", name: "src" },
-  }, ["data sources are not supported yet (kind PersistentVolumeClaim name src)"]],
+  }, []],
+  ["a clone source via both, mirrored, is fine", {
+    dataSource: { kind: "PersistentVolumeClaim", name: "src" },
+    dataSourceRef: { apiGroup: "", kind: "PersistentVolumeClaim", name: "src" },
+  }, []],
+  ["a clone from another namespace", {
+    dataSourceRef: { kind: "PersistentVolumeClaim", name: "src", namespace: "other" },
+  }, [
+    "cannot clone claim other/src into namespace ns: " +
+    "a clone's source must be in the same namespace",
+  ]],
   ["a populator via dataSourceRef only", {
     dataSourceRef: { apiGroup: "x.io", kind: "Populator", name: "p", namespace: "other" },
-  }, ["data sources are not supported yet (kind Populator name p)"]],
-  ["differing dataSource and dataSourceRef are both reported", {
+  }, [
+    "data source x.io/Populator p is not supported: " +
+    "local-lvm can only clone a PersistentVolumeClaim",
+  ]],
+  ["differing dataSource and dataSourceRef", {
     dataSource: { kind: "PersistentVolumeClaim", name: "a" },
     dataSourceRef: { kind: "PersistentVolumeClaim", name: "b" },
   }, [
-    "data sources are not supported yet (kind PersistentVolumeClaim name b)",
-    "data sources are not supported yet (kind PersistentVolumeClaim name a)",
+    "dataSource and dataSourceRef differ " +
+    "(kind PersistentVolumeClaim name b; kind PersistentVolumeClaim name a)",
   ]],
   ["everything wrong at once, in a stable order", {
     resources: { requests: { storage: "0" } },
@@ -100,7 +116,8 @@ const CASES: [name: string, spec: Partial<Spec>, reasons: string[]][] = [
     BLOCK,
     `access mode ReadWriteMany is not supported: ${ONE_NODE}`,
     "claim.spec.selector is not supported",
-    "data sources are not supported yet (kind VolumeSnapshot name s)",
+    "data source VolumeSnapshot s is not supported: " +
+    "local-lvm can only clone a PersistentVolumeClaim",
   ]],
 ];
 

@@ -21,6 +21,8 @@ import { crashCases } from "./crash_matrix.ts";
 import { opsCases } from "./ops_cases.ts";
 import { rebootCases } from "./reboot_case.ts";
 import { resizeCases } from "./resize_cases.ts";
+import { cloneCases } from "./clone_cases.ts";
+import { snapshotCases } from "./snapshot_cases.ts";
 
 const skip = await skipReason();
 if (skip) console.warn(`guest tier: skipped, ${skip}`);
@@ -35,6 +37,8 @@ const CASES: TierCase[] = [
   ...crashCases,
   ...resizeCases,
   ...opsCases,
+  ...cloneCases,
+  ...snapshotCases,
   ...rebootCases,
 ].filter((c) => only.test(c.name));
 

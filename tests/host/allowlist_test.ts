@@ -18,6 +18,7 @@ class Recorder implements Executor {
 Deno.test("the default allowlist is the contract's list", () => {
   assert.deepEqual([...DEFAULT_ALLOWLIST].sort(), [
     "blkid",
+    "cp",
     "findmnt",
     "lvcreate",
     "lvextend",

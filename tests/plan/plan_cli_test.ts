@@ -46,6 +46,32 @@ Deno.test("plan prints the node, VG, sizes, six steps with argv and undo, and th
   assert.match(r.stdout, /path: \/volumes\/pvc-0{8}-0{4}-0{4}-0{4}-0{12}\/data/);
 });
 
+Deno.test("plan of a clone shows the snapshot, the copy and the snapshot's removal", async () => {
+  const r = await plan("examples/clone-pvc.yaml", "--node", "worker-1", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.provision.map((s: { step: string }) => s.step), [
+    "reserve-vg",
+    "lvcreate",
+    "mkfs",
+    "mount",
+    "snapshot-source",
+    "copy-from-snapshot",
+    "drop-snapshot",
+    "systemd-unit",
+    "write-pv",
+  ]);
+  assert.match(doc.clone, /^from claim default\/local-lvm-pvc: simulated as vg0\/pvc-1{8}-/);
+  const argv = doc.provision.flatMap((s: { commands: { argv: string[] }[] }) =>
+    s.commands.map((c) => c.argv.join(" "))
+  );
+  assert.ok(argv.includes(
+    "cp -a -T /volumes/snapshots/pvc-00000000-0000-0000-0000-000000000000-source " +
+      "/volumes/pvc-00000000-0000-0000-0000-000000000000",
+  ));
+  assert.ok(argv.includes("lvremove --yes vg0/pvc-00000000-0000-0000-0000-000000000000-source"));
+});
+
 Deno.test("plan --json gives the same plan as one JSON document", async () => {
   const r = await plan("examples/pvc.yaml", "--node", "worker-1", "--json");
   assert.equal(r.code, 0, r.stderr);

@@ -9,6 +9,7 @@ import type { CommandResult } from "../executor.ts";
 import { optionValue, parseArgs } from "./argv.ts";
 import { ERRNO_TEXT, type FsError, mkdirParents, removeDir, unlink, writeFile } from "./fs_tree.ts";
 import { fail, gnuQuote, isUnder, normalizePath, ok, unsupported } from "./paths.ts";
+import { chargeWrite } from "./snapshot_commands.ts";
 import type { HostState } from "./state.ts";
 
 /** Where systemd unit files live; writing there makes a daemon-reload due. */
@@ -66,6 +67,7 @@ export function teeCommand(
     return fail(1, `tee: ${name}: ${ERRNO_TEXT[error.errno]}\n`, content);
   }
   markUnitChange(state, normal);
+  chargeWrite(state, normal, content.length);
   return ok(content);
 }
 

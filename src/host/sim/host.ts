@@ -18,6 +18,7 @@ import {
   type Matcher,
   SimulatedCrash,
 } from "./faults.ts";
+import { cpCommand } from "./copy_commands.ts";
 import { resize2fsCommand, xfsGrowfsCommand } from "./grow_commands.ts";
 import { mkdirCommand, rmCommand, rmdirCommand, teeCommand } from "./fs_commands.ts";
 import { lvcreateCommand, lvextendCommand, lvremoveCommand } from "./lvm_commands.ts";
@@ -49,6 +50,7 @@ const COMMANDS: Record<string, Handler> = {
   rmdir: rmdirCommand,
   tee: teeCommand,
   rm: rmCommand,
+  cp: cpCommand,
   systemctl: systemctlCommand,
 };
 

@@ -20,7 +20,16 @@ import {
   vgNotFound,
 } from "./lvm_rules.ts";
 import { fail, ok, unsupported } from "./paths.ts";
-import { freeExtents, type HostState, isLvOpen, lvKey, type SimVg } from "./state.ts";
+import { isSnapshotCreate, lvcreateSnapshotCommand } from "./snapshot_commands.ts";
+import {
+  freeExtents,
+  type HostState,
+  isLvOpen,
+  lvKey,
+  type SimLv,
+  type SimVg,
+  snapshotsOf,
+} from "./state.ts";
 
 function parseError(...lines: string[]): CommandResult {
   return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
@@ -61,6 +70,7 @@ function extentsFor(bytes: number, vg: SimVg): { extents: number; stdout: string
  * --size SIZE [--addtag TAG ...] VG`
  */
 export function lvcreateCommand(state: HostState, args: readonly string[]): CommandResult {
+  if (isSnapshotCreate(args)) return lvcreateSnapshotCommand(state, args);
   const parsed = parseArgs("lvcreate", args, {
     "--yes": "flag",
     "--activate": "value",
@@ -144,12 +154,37 @@ export function lvremoveCommand(state: HostState, args: readonly string[]): Comm
   const key = lvKey(vgName, name);
   const lv = state.lvs.get(key);
   if (!lv) return fail(ECMD_FAILED, lvmLines(`Failed to find logical volume "${key}"`));
-  if (state.mounts.some((m) => m.lv === key)) {
-    return fail(ECMD_FAILED, lvmLines(`Logical volume ${key} contains a filesystem in use.`));
+  // With --yes, lvm answers its "will also remove N snapshots" prompt itself and removes
+  // the origin's snapshots first; one in use stops it there.
+  let stdout = "";
+  const snapshots = snapshotsOf(state, key);
+  const open = snapshots.filter((snap) => removalRefusal(state, snap));
+  if (open.length > 0) {
+    return fail(
+      ECMD_FAILED,
+      removalRefusal(state, open[0])! +
+        lvmLines(
+          `LV ${key} has open ${open.length} snapshot(s), not deactivating.`,
+          `Logical volume ${key} not removed.`,
+        ),
+    );
   }
-  if (isLvOpen(state, key)) return fail(ECMD_FAILED, lvmLines(`Logical volume ${key} in use.`));
-  state.lvs.delete(key);
-  return ok(lvmLines(`Logical volume "${name}" successfully removed.`));
+  for (const item of [...snapshots, lv]) {
+    const refusal = removalRefusal(state, item);
+    if (refusal) return fail(ECMD_FAILED, refusal, stdout);
+    state.lvs.delete(lvKey(item.vg, item.name));
+    stdout += lvmLines(`Logical volume "${item.name}" successfully removed.`);
+  }
+  return ok(stdout);
+}
+
+function removalRefusal(state: HostState, lv: SimLv): string | null {
+  const key = lvKey(lv.vg, lv.name);
+  if (state.mounts.some((m) => m.lv === key)) {
+    return lvmLines(`Logical volume ${key} contains a filesystem in use.`);
+  }
+  if (isLvOpen(state, key)) return lvmLines(`Logical volume ${key} in use.`);
+  return null;
 }
 
 /** `lvextend [--yes] --size SIZE VG/LV` (absolute sizes, grow only). */

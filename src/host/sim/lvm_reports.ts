@@ -10,7 +10,7 @@ import type { CommandResult } from "../executor.ts";
 import { parseArgs, type ParsedArgs, requireValue } from "./argv.ts";
 import { ECMD_FAILED, lvmLines, vgNotFound } from "./lvm_rules.ts";
 import { lvPath, mapperPath, unsupported } from "./paths.ts";
-import { freeExtents, type HostState, isLvOpen, type SimLv } from "./state.ts";
+import { freeExtents, type HostState, isLvOpen, type SimLv, snapshotsOf } from "./state.ts";
 
 const REPORT_OPTIONS = {
   "--reportformat": "value",
@@ -91,12 +91,38 @@ export function vgsCommand(state: HostState, args: readonly string[]): CommandRe
   return { code: stderr ? ECMD_FAILED : 0, stdout: lvmJson("vg", rows), stderr };
 }
 
-const LV_FIELDS = ["lv_name", "vg_name", "lv_size", "lv_tags", "lv_path", "lv_dm_path", "lv_attr"];
+const LV_FIELDS = [
+  "lv_name",
+  "vg_name",
+  "lv_size",
+  "lv_tags",
+  "lv_path",
+  "lv_dm_path",
+  "lv_attr",
+  "origin",
+  "data_percent",
+];
 
-/** lv_attr for a plain linear LV: `-wi-ao----` and friends. */
+/**
+ * lv_attr of a linear LV (`-wi-ao----`), a snapshot origin (`owi-aos---`) or a snapshot
+ * (`swi-a-s---`, state `I` once invalid).
+ */
 export function lvAttr(state: HostState, lv: SimLv): string {
-  const open = isLvOpen(state, `${lv.vg}/${lv.name}`);
-  return `-wi-${lv.active ? "a" : "-"}${lv.active && open ? "o" : "-"}----`;
+  const key = `${lv.vg}/${lv.name}`;
+  const open = isLvOpen(state, key);
+  const isOrigin = snapshotsOf(state, key).length > 0;
+  const type = lv.snapshot ? "s" : isOrigin ? "o" : "-";
+  const stateChar = !lv.active ? "-" : lv.snapshot?.invalid ? "I" : "a";
+  const target = lv.snapshot || isOrigin ? "s" : "-";
+  return `${type}wi-${stateChar}${lv.active && open ? "o" : "-"}${target}---`;
+}
+
+/** data_percent of a snapshot: how full its COW area is, with two decimals. */
+function dataPercent(state: HostState, lv: SimLv): string {
+  if (!lv.snapshot || !lv.active) return "";
+  if (lv.snapshot.invalid) return "100.00";
+  const cow = lv.extents * state.vgs.get(lv.vg)!.extentBytes;
+  return ((100 * lv.snapshot.cowUsedBytes) / cow).toFixed(2);
 }
 
 function lvRow(state: HostState, lv: SimLv, wanted: string[]): Record<string, string> {
@@ -109,6 +135,8 @@ function lvRow(state: HostState, lv: SimLv, wanted: string[]): Record<string, st
     lv_path: lvPath(lv.vg, lv.name),
     lv_dm_path: mapperPath(lv.vg, lv.name),
     lv_attr: lvAttr(state, lv),
+    origin: lv.snapshot?.origin ?? "",
+    data_percent: dataPercent(state, lv),
   };
   return Object.fromEntries(wanted.map((f) => [f, values[f]]));
 }

@@ -74,8 +74,13 @@ export function mountCommand(state: HostState, args: readonly string[]): Command
   if (here || (existing.length > 0 && existing[0].fstype !== fstype)) {
     return mountError(targetArg, `${source} already mounted on ${(here ?? existing[0]).target}.`);
   }
-  const options = mountOptions(fstype, (optionValue(parsed, "-o") ?? "").split(","));
-  if (!lv.fs || lv.fs.type !== fstype || !options.ok) {
+  const optionList = (optionValue(parsed, "-o") ?? "").split(",");
+  const options = mountOptions(fstype, optionList);
+  if (lv.snapshot?.invalid) return mountError(targetArg, `can't read superblock on ${source}.`);
+  // Two xfs filesystems with one UUID (a snapshot and its origin) need nouuid.
+  const sameUuid = fstype === "xfs" && !optionList.includes("nouuid") &&
+    state.mounts.some((m) => m.lv !== key && state.lvs.get(m.lv)?.fs?.uuid === lv.fs?.uuid);
+  if (!lv.fs || lv.fs.type !== fstype || !options.ok || sameUuid) {
     return mountError(
       targetArg,
       `wrong fs type, bad option, bad superblock on ${source}, missing codepage or helper ` +

@@ -67,6 +67,7 @@ function applyVfs(flags: Flags, option: string): boolean {
 const FS_OPTIONS: Record<string, { order: RegExp[]; defaults: string[] }> = {
   ext4: {
     order: [
+      /^(noload|norecovery)$/,
       /^discard$/,
       /^errors=(remount-ro|panic)$/,
       /^commit=\d+$/,
@@ -75,7 +76,7 @@ const FS_OPTIONS: Record<string, { order: RegExp[]; defaults: string[] }> = {
     defaults: [],
   },
   xfs: {
-    order: [/^nouuid$/, /^discard$/],
+    order: [/^nouuid$/, /^norecovery$/, /^discard$/],
     defaults: ["inode64", "logbufs=8", "logbsize=32k", "noquota"],
   },
 };
@@ -124,6 +125,11 @@ export function mountOptions(fstype: string, options: readonly string[]): MountO
     const kept = fsShown.filter((o) => !same.test(o));
     fsShown.splice(0, fsShown.length, ...kept, option);
   }
+  // xfs refuses to skip log recovery on a writable mount.
+  if (fstype === "xfs" && fsShown.includes("norecovery") && !flags.ro) return { ok: false };
+  // ext4 shows noload by its other name.
+  const noload = fsShown.indexOf("noload");
+  if (noload >= 0) fsShown[noload] = "norecovery";
   fsShown.sort((a, b) =>
     model.order.findIndex((re) => re.test(a)) - model.order.findIndex((re) => re.test(b))
   );

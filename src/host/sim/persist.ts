@@ -17,7 +17,16 @@ import {
   string,
   strings,
 } from "./persist_check.ts";
-import type { DirNode, Filesystem, FsNode, HostState, SimLv, SimMount, SimVg } from "./state.ts";
+import type {
+  DirNode,
+  Filesystem,
+  FsNode,
+  HostState,
+  SimLv,
+  SimMount,
+  SimSnapshot,
+  SimVg,
+} from "./state.ts";
 
 /** The only format this build writes and reads. */
 export const NODE_FILE_FORMAT = 1;
@@ -155,7 +164,7 @@ function decodeVg(value: unknown, at: string): SimVg {
 }
 
 function decodeLv(value: unknown, at: string): SimLv {
-  const keys = ["vg", "name", "extents", "tags", "active", "externalOpens", "fs"];
+  const keys = ["vg", "name", "extents", "tags", "active", "externalOpens", "fs", "snapshot"];
   const o = object(value, at, keys);
   let fs: Filesystem | null = null;
   if (o.fs !== null) {
@@ -178,6 +187,16 @@ function decodeLv(value: unknown, at: string): SimLv {
     active: boolean(o.active, `${at}.active`),
     externalOpens: integer(o.externalOpens, `${at}.externalOpens`),
     fs,
+    ...(o.snapshot === undefined ? {} : { snapshot: decodeSnapshot(o.snapshot, `${at}.snapshot`) }),
+  };
+}
+
+function decodeSnapshot(value: unknown, at: string): SimSnapshot {
+  const o = object(value, at, ["origin", "cowUsedBytes", "invalid"]);
+  return {
+    origin: string(o.origin, `${at}.origin`, true),
+    cowUsedBytes: integer(o.cowUsedBytes, `${at}.cowUsedBytes`),
+    invalid: boolean(o.invalid, `${at}.invalid`),
   };
 }
 

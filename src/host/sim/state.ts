@@ -60,6 +60,21 @@ export interface SimLv {
   externalOpens: number;
   /** Signature and content; null when the device has no filesystem. */
   fs: Filesystem | null;
+  /**
+   * Set on an old-style (copy-on-write) snapshot: `extents` is then its COW area, `fs` the
+   * origin's filesystem frozen at the moment it was taken.
+   */
+  snapshot?: SimSnapshot;
+}
+
+/** What makes an LV a snapshot: its origin and how full its COW area is. */
+export interface SimSnapshot {
+  /** The origin LV's name (same VG). */
+  origin: string;
+  /** Bytes of the COW area used by chunks the origin changed since. */
+  cowUsedBytes: number;
+  /** The COW area overflowed: lvm marks the snapshot invalid and it cannot be read. */
+  invalid: boolean;
 }
 
 /** One mount; later entries with the same target are stacked on top of earlier ones. */
@@ -108,4 +123,11 @@ export function freeExtents(state: HostState, vg: SimVg): number {
 export function isLvOpen(state: HostState, key: string): boolean {
   const lv = state.lvs.get(key);
   return (lv?.externalOpens ?? 0) > 0 || state.mounts.some((m) => m.lv === key);
+}
+
+/** Snapshots whose origin is `vg/lv`. */
+export function snapshotsOf(state: HostState, key: string): SimLv[] {
+  return [...state.lvs.values()].filter((lv) =>
+    lv.snapshot !== undefined && lvKey(lv.vg, lv.snapshot.origin) === key
+  );
 }
