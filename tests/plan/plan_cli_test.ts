@@ -54,11 +54,11 @@ Deno.test("plan of a clone shows the snapshot, the copy and the snapshot's remov
     "reserve-vg",
     "lvcreate",
     "mkfs",
+    "systemd-unit",
     "mount",
     "snapshot-source",
     "copy-from-snapshot",
     "drop-snapshot",
-    "systemd-unit",
     "write-pv",
   ]);
   assert.match(doc.clone, /^from claim default\/local-lvm-pvc: simulated as vg0\/pvc-1{8}-/);

@@ -15,6 +15,7 @@ import { provisionSaga } from "../../steps/mod.ts";
 import type { FsType, VolumeSpec } from "../../src/volume.ts";
 import { claim, storageClass } from "../fixtures/claims.ts";
 import { FaultyVolumeApi, MiB } from "./harness.ts";
+import { activationUnitName } from "../../steps/systemd_unit.ts";
 
 export const SOURCE_UID = "5a5a5a5a-0000-4000-8000-000000000001";
 export const CLONE_UID = "c10e0000-0000-4000-8000-000000000002";
@@ -150,8 +151,8 @@ export async function assertOnlySource(w: CloneWorld, label = ""): Promise<void>
   assert.equal(host.exists(clone.mountPoint), false, `no clone mount point ${label}`);
   assert.equal(host.exists(clone.cloneFrom!.snapshotMountPoint), false, `no snapshot dir ${label}`);
   assert.deepEqual(
-    Object.keys(host.unitFiles()),
-    [source.unitName],
+    Object.keys(host.unitFiles()).sort(),
+    [activationUnitName(source), source.unitName].sort(),
     `only the source's unit ${label}`,
   );
   assert.equal(await w.kube.readPersistentVolume(clone.pvName), undefined, `no clone PV ${label}`);
