@@ -20,16 +20,9 @@ import {
   vgNotFound,
 } from "./lvm_rules.ts";
 import { fail, ok, unsupported } from "./paths.ts";
+import { allocateLv, extentsFor } from "./lv_allocate.ts";
 import { isSnapshotCreate, lvcreateSnapshotCommand } from "./snapshot_commands.ts";
-import {
-  freeExtents,
-  type HostState,
-  isLvOpen,
-  lvKey,
-  type SimLv,
-  type SimVg,
-  snapshotsOf,
-} from "./state.ts";
+import { freeExtents, type HostState, isLvOpen, lvKey, type SimLv, snapshotsOf } from "./state.ts";
 
 function parseError(...lines: string[]): CommandResult {
   return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
@@ -54,15 +47,6 @@ function checkOptionValues(args: readonly string[]): CommandResult | null {
     }
   }
   return null;
-}
-
-/** Extents for a byte size, rounding up as lvm's extents_from_size does, and its message. */
-function extentsFor(bytes: number, vg: SimVg): { extents: number; stdout: string } {
-  const extents = Math.ceil(bytes / vg.extentBytes);
-  const stdout = bytes % vg.extentBytes === 0
-    ? ""
-    : lvmLines(`Rounding up size to full physical extent ${displaySize(extents * vg.extentBytes)}`);
-  return { extents, stdout };
 }
 
 /**
@@ -106,35 +90,7 @@ export function lvcreateCommand(state: HostState, args: readonly string[]): Comm
   const vg = state.vgs.get(vgName);
   if (!vg) return fail(ECMD_FAILED, vgNotFound(vgName));
 
-  const { extents, stdout } = extentsFor(bytes, vg);
-  if (state.lvs.has(lvKey(vgName, name))) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(`Logical Volume "${name}" already exists in volume group "${vgName}"`),
-      stdout,
-    );
-  }
-  const free = freeExtents(state, vg);
-  if (free < extents) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(
-        `Volume group "${vgName}" has insufficient free space (${free} extents): ${extents} required.`,
-      ),
-      stdout,
-    );
-  }
-  const tags = [...new Set((parsed.options.get("--addtag") ?? []).map((t) => t.replace(/^@/, "")))];
-  state.lvs.set(lvKey(vgName, name), {
-    vg: vgName,
-    name,
-    extents,
-    tags,
-    active: true,
-    externalOpens: 0,
-    fs: null,
-  });
-  return ok(stdout + lvmLines(`Logical volume "${name}" created.`));
+  return allocateLv(state, vg, name, bytes, parsed.options.get("--addtag") ?? [], { fs: null });
 }
 
 function vgAndLv(command: string, operand: string): [string, string] {
