@@ -1,15 +1,49 @@
 /**
- * The allocation tail lvm2 2.03.16 shares between a plain `lvcreate` and `lvcreate
- * --snapshot`: size to extents (rounding up, with its message), the name-taken and
- * free-space checks in its order, then the new LV with its deduplicated tags.
+ * What lvm2 2.03.16 shares between a plain `lvcreate`, `lvcreate --snapshot` and `lvextend`:
+ * the option parser's checks of --size and --addtag values, size to extents (rounding up,
+ * with its message), and the allocation tail of both lvcreate forms (the name-taken and
+ * free-space checks in its order, then the new LV with its deduplicated tags).
  *
  * @module
  */
 
 import type { CommandResult } from "../executor.ts";
-import { displaySize, ECMD_FAILED, lvmLines } from "./lvm_rules.ts";
+import {
+  displaySize,
+  ECMD_FAILED,
+  EINVALID_CMD_LINE,
+  isValidTag,
+  lvmLines,
+  parseLvmSize,
+  SizeArgError,
+} from "./lvm_rules.ts";
 import { fail, ok } from "./paths.ts";
 import { freeExtents, type HostState, lvKey, type SimLv, type SimVg } from "./state.ts";
+
+function parseError(...lines: string[]): CommandResult {
+  return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
+}
+
+/** Checks --size and --addtag values in command-line order, as lvm's option parser does. */
+export function checkOptionValues(args: readonly string[]): CommandResult | null {
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i].split(/=(.*)/s, 2);
+    if (name !== "--size" && name !== "--addtag") continue;
+    const value = inline ?? args[i + 1] ?? "";
+    if (name === "--addtag" && !isValidTag(value)) {
+      return parseError(`Invalid argument for --addtag: ${value}`);
+    }
+    if (name === "--size") {
+      try {
+        parseLvmSize(value);
+      } catch (error) {
+        if (!(error instanceof SizeArgError)) throw error;
+        return parseError(error.message, `Invalid argument for --size: ${value}`);
+      }
+    }
+  }
+  return null;
+}
 
 /** Extents for a byte size, rounding up as lvm's extents_from_size does, and its message. */
 export function extentsFor(bytes: number, vg: SimVg): { extents: number; stdout: string } {

@@ -12,42 +12,15 @@ import {
   displaySize,
   ECMD_FAILED,
   EINVALID_CMD_LINE,
-  isValidTag,
   lvmLines,
   lvNameError,
   parseLvmSize,
-  SizeArgError,
   vgNotFound,
 } from "./lvm_rules.ts";
 import { fail, ok, unsupported } from "./paths.ts";
-import { allocateLv, extentsFor } from "./lv_allocate.ts";
+import { allocateLv, checkOptionValues, extentsFor } from "./lv_allocate.ts";
 import { isSnapshotCreate, lvcreateSnapshotCommand } from "./snapshot_commands.ts";
 import { freeExtents, type HostState, isLvOpen, lvKey, type SimLv, snapshotsOf } from "./state.ts";
-
-function parseError(...lines: string[]): CommandResult {
-  return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
-}
-
-/** Checks --size and --addtag values in command-line order, as lvm's option parser does. */
-function checkOptionValues(args: readonly string[]): CommandResult | null {
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i].split(/=(.*)/s, 2);
-    if (name !== "--size" && name !== "--addtag") continue;
-    const value = inline ?? args[i + 1] ?? "";
-    if (name === "--addtag" && !isValidTag(value)) {
-      return parseError(`Invalid argument for --addtag: ${value}`);
-    }
-    if (name === "--size") {
-      try {
-        parseLvmSize(value);
-      } catch (error) {
-        if (!(error instanceof SizeArgError)) throw error;
-        return parseError(error.message, `Invalid argument for --size: ${value}`);
-      }
-    }
-  }
-  return null;
-}
 
 /**
  * `lvcreate [--yes] [--activate y] [--wipesignatures y|n] [--zero y|n] --name LV

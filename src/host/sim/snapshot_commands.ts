@@ -12,14 +12,12 @@ import { optionValue, parseArgs } from "./argv.ts";
 import {
   ECMD_FAILED,
   EINVALID_CMD_LINE,
-  isValidTag,
   lvmLines,
   lvNameError,
   parseLvmSize,
-  SizeArgError,
   vgNotFound,
 } from "./lvm_rules.ts";
-import { allocateLv } from "./lv_allocate.ts";
+import { allocateLv, checkOptionValues } from "./lv_allocate.ts";
 import { fail, isUnder, unsupported } from "./paths.ts";
 import { type HostState, lvKey, snapshotsOf } from "./state.ts";
 
@@ -50,28 +48,9 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
     unsupported("lvcreate --snapshot: the operand must be VG/ORIGIN");
   }
   const [vgName, originName] = parts;
-  for (const tag of parsed.options.get("--addtag") ?? []) {
-    if (!isValidTag(tag)) {
-      return fail(
-        EINVALID_CMD_LINE,
-        lvmLines(`Invalid argument for --addtag: ${tag}`, "Error during parsing of command line."),
-      );
-    }
-  }
-  let bytes: number;
-  try {
-    bytes = parseLvmSize(size);
-  } catch (error) {
-    if (!(error instanceof SizeArgError)) throw error;
-    return fail(
-      EINVALID_CMD_LINE,
-      lvmLines(
-        error.message,
-        `Invalid argument for --size: ${size}`,
-        "Error during parsing of command line.",
-      ),
-    );
-  }
+  const badValue = checkOptionValues(args);
+  if (badValue) return badValue;
+  const bytes = parseLvmSize(size);
   const nameError = lvNameError(name);
   if (nameError) {
     return fail(
