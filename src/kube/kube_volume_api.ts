@@ -15,10 +15,8 @@ import { isAlreadyExists, isConflict, isNotFound } from "./errors.ts";
 import { type KubeHttp, PATCH_CONTENT_TYPES } from "./http.ts";
 import {
   AlreadyExistsError,
-  type PersistentVolumeCapacity,
-  type PersistentVolumeFinalizers,
   type PersistentVolumeObject,
-  type VolumeApi,
+  type PersistentVolumeStore,
 } from "./volume_api.ts";
 
 /** How many times a finalizer change is retried after a conflict. */
@@ -29,8 +27,7 @@ function pvPath(name?: string): string {
 }
 
 /** PersistentVolume operations against the API server. */
-export class KubeVolumeApi
-  implements VolumeApi, PersistentVolumeFinalizers, PersistentVolumeCapacity {
+export class KubeVolumeApi implements PersistentVolumeStore {
   constructor(readonly http: KubeHttp) {}
 
   /** Creates the PV; a taken name throws {@link AlreadyExistsError}. */

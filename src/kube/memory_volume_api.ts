@@ -1,15 +1,12 @@
 import { FINALIZER } from "../decide/names.ts";
 import {
   AlreadyExistsError,
-  type PersistentVolumeCapacity,
-  type PersistentVolumeFinalizers,
   type PersistentVolumeObject,
-  type VolumeApi,
+  type PersistentVolumeStore,
 } from "./volume_api.ts";
 
 /** PersistentVolumes kept in memory, for tests and for `plan`. */
-export class MemoryVolumeApi
-  implements VolumeApi, PersistentVolumeFinalizers, PersistentVolumeCapacity {
+export class MemoryVolumeApi implements PersistentVolumeStore {
   readonly volumes = new Map<string, PersistentVolumeObject>();
   #version = 0;
 

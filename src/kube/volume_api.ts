@@ -58,3 +58,7 @@ export interface PersistentVolumeCapacity {
   /** Sets the PV's capacity to `storage` (a quantity); false when the PV does not exist. */
   setCapacity(name: string, storage: string): Promise<boolean>;
 }
+
+/** Everything we do to PVs: what the real and the in-memory API both implement. */
+export interface PersistentVolumeStore
+  extends VolumeApi, PersistentVolumeFinalizers, PersistentVolumeCapacity {}

@@ -6,12 +6,36 @@ import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The `start` task's `deno run` flags and script, read from deno.json. */
-export async function startTaskArgs(): Promise<string[]> {
-  const task: string = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks.start;
+/** A deno.json task's `deno run` flags and script (`start` is the agent's own). */
+export async function taskRunArgs(name: string): Promise<string[]> {
+  const task: string = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks[name];
   const [deno, run, ...rest] = task.split(/\s+/);
-  if (deno !== "deno" || run !== "run") throw new Error(`unexpected start task: ${task}`);
+  if (deno !== "deno" || run !== "run") throw new Error(`unexpected ${name} task: ${task}`);
   return ["run", ...rest];
+}
+
+/**
+ * The whole environment of a process acting as one node's agent (the agent itself, or a task
+ * run in its pod): nothing inherited but PATH, HOME and the Deno cache.
+ */
+export function nodeProcessEnv(o: {
+  node: string;
+  kubeconfig: string;
+  configPath: string;
+  stateDir: string;
+  hostSetting: string;
+}): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/root",
+    ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+    NODE_NAME: o.node,
+    KUBECONFIG: o.kubeconfig,
+    LOCAL_LVM_CONFIG: o.configPath,
+    LOCAL_LVM_STATE_DIR: o.stateDir,
+    LOCAL_LVM_HOST: o.hostSetting,
+    NO_COLOR: "1",
+  };
 }
 
 /** What one agent process needs. */
@@ -46,24 +70,16 @@ export class AgentProcess {
   async start(): Promise<void> {
     const o = this.options;
     this.#log = await Deno.open(this.logPath, { append: true, create: true, write: true });
-    const [run, ...rest] = await startTaskArgs();
+    const [run, ...rest] = await taskRunArgs("start");
     const child = new Deno.Command(Deno.execPath(), {
       args: [run, ...o.denoFlags ?? [], ...rest],
       cwd: ROOT,
       clearEnv: true,
       env: {
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-        HOME: Deno.env.get("HOME") ?? "/root",
-        ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-        NODE_NAME: o.node,
-        KUBECONFIG: o.kubeconfig,
-        LOCAL_LVM_CONFIG: o.configPath,
-        LOCAL_LVM_STATE_DIR: join(o.dir, "state"),
-        LOCAL_LVM_HOST: o.hostSetting,
+        ...nodeProcessEnv({ ...o, stateDir: join(o.dir, "state") }),
         LOCAL_LVM_HTTP_PORT: String(o.httpPort),
         LOCAL_LVM_HTTP_HOST: "127.0.0.1",
         LOCAL_LVM_LOG_LEVEL: "debug",
-        NO_COLOR: "1",
         ...o.extraEnv,
       },
       stdout: "piped",

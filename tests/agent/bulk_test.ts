@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { claimPath, createClaim } from "./claims.ts";
-import { startEnvironment, waitFor } from "./environment.ts";
+import { GiB, startEnvironment, waitFor } from "./environment.ts";
 
-const GiB = 1024 ** 3;
 const NODES = ["node-a", "node-b", "node-c"];
 const COUNT = 50;
 

@@ -19,12 +19,10 @@ import {
   waitEvent,
   waitGone,
 } from "./claims.ts";
-import { type Environment, startEnvironment, waitFor } from "./environment.ts";
+import { type Environment, GiB, MiB, startEnvironment, waitFor } from "./environment.ts";
 import { CAPACITIES, published, waitPublished } from "./capacities.ts";
 import { createPod, deletePod, waitScheduled, waitUnschedulable } from "./pods.ts";
 
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
 const NODES = ["node-a", "node-b", "node-c", "node-d"];
 
 /** node-a is small, node-c is disabled, node-d is not covered (no DEFAULT entry). */
@@ -35,10 +33,6 @@ const CONFIG = {
     { node: "node-c", path: "/volumes", vgs: [] },
   ],
 };
-
-async function lvNames(env: Environment, node: string): Promise<string[]> {
-  return (await env.node(node, (h) => h.listLvs())).map((lv) => lv.name).sort();
-}
 
 async function provisionedBy(env: Environment, node: string, claim: string): Promise<boolean> {
   const lines = await env.agents.get(node)!.logLines();
@@ -123,7 +117,7 @@ Deno.test({
           const claim = await waitBound(api, "big");
           const pv = await api.get(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
           assert.equal(pinnedNode(pv), "node-b");
-          assert.deepEqual(await lvNames(env, "node-a"), []);
+          assert.deepEqual(await env.lvNames("node-a"), []);
           assert.equal(await provisionedBy(env, "node-a", "big"), false, "node-a never picked");
           const failed = (await eventsAbout(api, "big")).filter((e) =>
             e.reason === "ProvisioningFailed"
@@ -167,8 +161,8 @@ Deno.test({
           assert.match(await waitScheduled(api, name), /^node-[ab]$/, name);
           await waitBound(api, name);
         }
-        assert.deepEqual(await lvNames(env, "node-c"), []);
-        assert.deepEqual(await lvNames(env, "node-d"), []);
+        assert.deepEqual(await env.lvNames("node-c"), []);
+        assert.deepEqual(await env.lvNames("node-d"), []);
         for (const name of [...names, "only-node-c", "only-node-d"]) {
           await deletePod(api, name);
           await api.delete(claimPath(name));
@@ -193,7 +187,7 @@ Deno.test({
           assert.equal(claim.status.phase, "Pending");
           assert.equal(claim.metadata.annotations?.[SELECTED_NODE], undefined);
           for (const node of NODES) {
-            assert.deepEqual(await lvNames(env, node), [], `no LV on ${node}`);
+            assert.deepEqual(await env.lvNames(node), [], `no LV on ${node}`);
             assert.equal(await provisionedBy(env, node, "huge"), false, `${node} never tried`);
           }
           await deletePod(api, "huge");
@@ -238,8 +232,8 @@ Deno.test({
           const claim = await waitBound(api, "raced", 30_000);
           const pv = await api.get(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
           assert.equal(pinnedNode(pv), "node-b");
-          assert.deepEqual(await lvNames(env, "node-a"), ["hog"], "nothing of ours on node-a");
-          assert.deepEqual(await lvNames(env, "node-b"), [claim.spec.volumeName]);
+          assert.deepEqual(await env.lvNames("node-a"), ["hog"], "nothing of ours on node-a");
+          assert.deepEqual(await env.lvNames("node-b"), [claim.spec.volumeName]);
           const scheduler = (await eventsAbout(api, "raced")).filter((e) =>
             e.involvedObject.kind === "Pod" && e.reason === "FailedScheduling"
           );

@@ -15,16 +15,11 @@ import {
   waitGone,
 } from "./claims.ts";
 import { createPod, deletePod, waitScheduled } from "./pods.ts";
-import { type Environment, startEnvironment } from "./environment.ts";
+import { MiB, startEnvironment } from "./environment.ts";
 
-const MiB = 1024 ** 2;
 const CONFIG = {
   nodeVGMap: [{ node: "DEFAULT_VGS_FOR_NON_LISTED_NODES", path: "/data", vgs: ["vg1"] }],
 };
-
-async function lvNames(env: Environment, node: string): Promise<string[]> {
-  return (await env.node(node, (h) => h.listLvs())).map((lv) => lv.name).sort();
-}
 
 Deno.test({
   name: "clones on the real control plane",
@@ -60,7 +55,7 @@ Deno.test({
           );
           assert.equal(copied, "rows\n");
           // No snapshot is left: just the two volumes.
-          assert.deepEqual(await lvNames(env, "worker-1"), [srcPv, copy.spec.volumeName].sort());
+          assert.deepEqual(await env.lvNames("worker-1"), [srcPv, copy.spec.volumeName].sort());
           const ok = await waitEvent(
             api,
             "copy",
@@ -86,8 +81,8 @@ Deno.test({
           console.log(`far: ${warning.type} ${warning.reason}: ${warning.message ?? warning.note}`);
           const far = await api.get(claimPath("far"));
           assert.equal(far.status.phase, "Pending");
-          assert.deepEqual(await lvNames(env, "worker-2"), []);
-          assert.equal((await lvNames(env, "worker-1")).length, 2);
+          assert.deepEqual(await env.lvNames("worker-2"), []);
+          assert.equal((await env.lvNames("worker-1")).length, 2);
           const pvs = await api.get("/api/v1/persistentvolumes");
           assert.equal(
             pvs.items.filter((p: { spec: { claimRef?: { name?: string } } }) =>
@@ -106,8 +101,8 @@ Deno.test({
         await deletePod(api, "reader");
         await api.delete(claimPath("copy"));
         await waitGone(api, claimPath("copy"));
-        await waitFor(async () => (await lvNames(env, "worker-1")).length === 1);
-        assert.deepEqual(await lvNames(env, "worker-1"), [srcPv]);
+        await waitFor(async () => (await env.lvNames("worker-1")).length === 1);
+        assert.deepEqual(await env.lvNames("worker-1"), [srcPv]);
         const data = await env.node("worker-1", (h) => h.readFile(`/data/${srcPv}/data/table.dat`));
         assert.equal(data, "rows\n");
       });

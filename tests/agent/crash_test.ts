@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { claimPath, createClaim, waitBound, waitGone } from "./claims.ts";
-import { startEnvironment, waitFor } from "./environment.ts";
-
-const GiB = 1024 ** 3;
+import { GiB, startEnvironment, waitFor } from "./environment.ts";
 
 function journalFiles(dir: string): string[] {
   try {

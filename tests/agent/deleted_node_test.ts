@@ -10,9 +10,8 @@ import type { KubeObject } from "../infra/kube/api_client.ts";
 import { addNode, removeNode } from "../infra/kube/fake_nodes.ts";
 import { FINALIZER } from "../../src/decide/names.ts";
 import { claimPath, createClaim, eventsAbout, waitBound, waitEvent, waitGone } from "./claims.ts";
-import { type Environment, startEnvironment, waitFor } from "./environment.ts";
+import { type Environment, GiB, startEnvironment, waitFor } from "./environment.ts";
 
-const GiB = 1024 ** 3;
 const GRACE_S = 4;
 const AGENT_ENV = {
   LOCAL_LVM_LEASE_DURATION_SECONDS: "3",

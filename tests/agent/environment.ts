@@ -14,6 +14,9 @@ import { projectConfigMap } from "./config_projection.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NAMESPACE = "local-lvm-storage";
+/** Sizes of test VGs and claims. */
+export const MiB = 1024 ** 2;
+export const GiB = 1024 ** 3;
 /** Agents may only read and write below this directory (their permission flags say so). */
 export const STATE_ROOT = "/var/lib/local-lvm";
 
@@ -57,6 +60,11 @@ export class Environment {
   /** Reads or arranges a node's simulated state. */
   node<T>(name: string, fn: (host: SimulatedHost, faults: NodeFaults) => T): Promise<T> {
     return withNode(this.nodeFile(name), fn);
+  }
+
+  /** The names of a node's LVs, sorted. */
+  async lvNames(node: string): Promise<string[]> {
+    return (await this.node(node, (h) => h.listLvs())).map((lv) => lv.name).sort();
   }
 
   /** Copies the ConfigMap into the agents' config directory, as the kubelet would. */

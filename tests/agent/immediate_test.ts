@@ -17,9 +17,8 @@ import {
   waitBound,
   waitEvent,
 } from "./claims.ts";
-import { startEnvironment, waitFor } from "./environment.ts";
+import { GiB, startEnvironment, waitFor } from "./environment.ts";
 
-const GiB = 1024 ** 3;
 const NODES = ["node-a", "node-b", "node-c"];
 const LEASE = "/apis/coordination.k8s.io/v1/namespaces/local-lvm-storage/leases/local-lvm-leader";
 const CLAIMS = Array.from({ length: 20 }, (_, i) => `imm-${String(i + 1).padStart(2, "0")}`);

@@ -8,11 +8,9 @@ import { join } from "node:path";
 import { sha256Hex } from "../../src/config/load.ts";
 import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
 import { claimPath, createClaim, waitBound, waitGone } from "./claims.ts";
-import { startEnvironment, waitFor } from "./environment.ts";
+import { GiB, MiB, startEnvironment, waitFor } from "./environment.ts";
 import { type Sample, sampleValue as v, scrape } from "./prom_text.ts";
 
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
 const SUCCEEDED = (operation: string) => ({ operation, result: "succeeded" });
 const VG = { vg: "vg1" };
 

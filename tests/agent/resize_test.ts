@@ -8,10 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { claimPath, createClaim, waitBound, waitEvent, waitGone } from "./claims.ts";
-import { startEnvironment, waitFor } from "./environment.ts";
+import { MiB, startEnvironment, waitFor } from "./environment.ts";
 import type { KubeObject } from "../infra/kube/api_client.ts";
 
-const MiB = 1024 ** 2;
 const NAME = "grow";
 
 function journalFiles(dir: string): string[] {

@@ -16,11 +16,8 @@ import {
   waitEvent,
   waitGone,
 } from "./claims.ts";
-import { type Environment, startEnvironment } from "./environment.ts";
+import { GiB, MiB, startEnvironment } from "./environment.ts";
 import { CAPACITIES } from "./capacities.ts";
-
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
 
 const CONFIG = {
   nodeVGMap: [
@@ -29,10 +26,6 @@ const CONFIG = {
     { node: "node-c", path: "/data", vgs: [] },
   ],
 };
-
-async function lvNames(env: Environment, node: string): Promise<string[]> {
-  return (await env.node(node, (h) => h.listLvs())).map((lv) => lv.name).sort();
-}
 
 Deno.test({
   name: "agent scenarios on the real control plane",
@@ -89,7 +82,7 @@ Deno.test({
           );
         });
         assert.deepEqual(
-          await lvNames(env, "node-a"),
+          await env.lvNames("node-a"),
           [delPv.metadata.name, retPv.metadata.name].sort(),
         );
         const events = await eventsAbout(api, "del");
@@ -109,13 +102,13 @@ Deno.test({
           return pv;
         });
         assert.ok(released);
-        assert.deepEqual(await lvNames(env, "node-a"), [retPv.metadata.name]);
+        assert.deepEqual(await env.lvNames("node-a"), [retPv.metadata.name]);
         const mounts = await env.node("node-a", (h) => h.mounts().map((m) => m.target));
         assert.deepEqual(mounts, [`/volumes/${retPv.metadata.name}`]);
         await api.delete(`/api/v1/persistentvolumes/${retPv.metadata.name}`);
         await waitGone(api, `/api/v1/persistentvolumes/${retPv.metadata.name}`);
         assert.deepEqual(
-          await lvNames(env, "node-a"),
+          await env.lvNames("node-a"),
           [retPv.metadata.name],
           "Retain: storage stays",
         );
@@ -165,7 +158,7 @@ Deno.test({
           1,
           "only dflt's PV",
         );
-        assert.deepEqual(await lvNames(env, "node-c"), []);
+        assert.deepEqual(await env.lvNames("node-c"), []);
         for (const [claim] of cases.slice(1)) await api.delete(claimPath(claim.name));
       });
 
@@ -196,7 +189,7 @@ Deno.test({
           assert.match(event.message ?? event.note, /lvcreate/);
           // The retry (with back-off) succeeds, leaving exactly one LV.
           const c = await waitBound(api, "fails-once");
-          assert.ok((await lvNames(env, "node-a")).includes(c.spec.volumeName));
+          assert.ok((await env.lvNames("node-a")).includes(c.spec.volumeName));
         },
       );
 
@@ -219,7 +212,7 @@ Deno.test({
             metadata: { annotations: { [SELECTED_NODE]: "node-c" } },
           });
           const c = await waitBound(api, "disabled", 30_000);
-          assert.deepEqual(await lvNames(env, "node-c"), [c.spec.volumeName]);
+          assert.deepEqual(await env.lvNames("node-c"), [c.spec.volumeName]);
           await createClaim(api, { name: "nodefault", node: "node-b" });
           await waitEvent(
             api,
@@ -301,7 +294,7 @@ Deno.test({
         await waitBound(api, "legacy");
         await api.delete(claimPath("legacy"));
         await waitGone(api, `/api/v1/persistentvolumes/${pvName}`);
-        assert.ok(!(await lvNames(env, "node-b")).includes(pvName), "legacy LV removed");
+        assert.ok(!(await env.lvNames("node-b")).includes(pvName), "legacy LV removed");
         const state = await env.node("node-b", (h) => ({
           mounts: h.mounts().map((m) => m.target),
           dir: h.exists("/data/default-legacy"),
@@ -315,7 +308,7 @@ Deno.test({
         for (const pv of pvs) {
           const owner = pinnedNode(pv);
           for (const node of ["node-a", "node-b", "node-c"]) {
-            const has = (await lvNames(env, node)).includes(pv.metadata.name);
+            const has = (await env.lvNames(node)).includes(pv.metadata.name);
             assert.equal(has, node === owner, `${pv.metadata.name} on ${node}`);
           }
         }

@@ -4,10 +4,7 @@
  * binds; deleting the pod and the claim removes everything.
  */
 import assert from "node:assert/strict";
-import { startEnvironment, waitFor } from "./environment.ts";
-
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
+import { GiB, MiB, startEnvironment, waitFor } from "./environment.ts";
 
 Deno.test({
   name: "walkthrough: claim, pod, Bound, then delete leaves nothing",

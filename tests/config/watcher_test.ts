@@ -13,6 +13,20 @@ function vgsOf(config: Config): readonly string[] | undefined {
 }
 
 /** Runs `body` with a plain temp dir holding `config.json`; always cleans up. */
+/** A watching ConfigWatcher on `path` (20 ms debounce, no polling) that counts its changes. */
+async function countingWatcher(path: string) {
+  const logger = new RecordingLogger();
+  let changes = 0;
+  const watcher = await ConfigWatcher.start({
+    path,
+    logger,
+    debounceMs: 20,
+    pollIntervalMs: 0,
+    onChange: () => void changes++,
+  });
+  return { watcher, logger, changes: () => changes };
+}
+
 async function withFile(text: string, body: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "local-lvm-config-" });
   try {
@@ -137,24 +151,16 @@ Deno.test("watch: a valid change is applied and the listener called", async () =
 
 Deno.test("watch: an invalid change keeps the last good config and logs every error", async () => {
   await withFile(configText("vg0"), async (path) => {
-    const logger = new RecordingLogger();
-    let changes = 0;
-    const watcher = await ConfigWatcher.start({
-      path,
-      logger,
-      debounceMs: 20,
-      pollIntervalMs: 0,
-      onChange: () => void changes++,
-    });
+    const { watcher, logger, changes } = await countingWatcher(path);
     try {
       await Deno.writeTextFile(path, BAD_TEXT);
       await waitFor(() => watcher.stats().rejected === 1, "the rejection");
       assert.deepEqual(vgsOf(watcher.current()), ["vg0"]);
       assert.deepEqual(logger.errors(), BAD_ERRORS);
-      assert.equal(changes, 0);
+      assert.equal(changes(), 0);
 
       await Deno.writeTextFile(path, configText("vg2"));
-      await waitFor(() => changes === 1, "the fixed config");
+      await waitFor(() => changes() === 1, "the fixed config");
       assert.deepEqual(vgsOf(watcher.current()), ["vg2"]);
       assert.equal(watcher.stats().lastReloadOk, true);
     } finally {
@@ -165,18 +171,10 @@ Deno.test("watch: an invalid change keeps the last good config and logs every er
 
 Deno.test("watch: a ConfigMap ..data symlink swap is picked up", async () => {
   const cm = await ConfigMapDir.create(configText("vg0"));
-  const logger = new RecordingLogger();
-  let changes = 0;
-  const watcher = await ConfigWatcher.start({
-    path: cm.path,
-    logger,
-    debounceMs: 20,
-    pollIntervalMs: 0,
-    onChange: () => void changes++,
-  });
+  const { watcher, changes } = await countingWatcher(cm.path);
   try {
     await cm.swap(configText("vg1"));
-    await waitFor(() => changes === 1, "the swapped config");
+    await waitFor(() => changes() === 1, "the swapped config");
     assert.deepEqual(vgsOf(watcher.current()), ["vg1"]);
 
     await cm.swap(BAD_TEXT);
@@ -184,7 +182,7 @@ Deno.test("watch: a ConfigMap ..data symlink swap is picked up", async () => {
     assert.deepEqual(vgsOf(watcher.current()), ["vg1"]);
 
     await cm.swap(configText("vg3"));
-    await waitFor(() => changes === 2, "the second valid swap");
+    await waitFor(() => changes() === 2, "the second valid swap");
     assert.deepEqual(vgsOf(watcher.current()), ["vg3"]);
   } finally {
     await watcher.stop();
@@ -195,22 +193,14 @@ Deno.test("watch: a ConfigMap ..data symlink swap is picked up", async () => {
 Deno.test("watch: unchanged content is not re-applied", async () => {
   const text = configText("vg0");
   const cm = await ConfigMapDir.create(text);
-  const logger = new RecordingLogger();
-  let changes = 0;
-  const watcher = await ConfigWatcher.start({
-    path: cm.path,
-    logger,
-    debounceMs: 20,
-    pollIntervalMs: 0,
-    onChange: () => void changes++,
-  });
+  const { watcher, logger, changes } = await countingWatcher(cm.path);
   try {
     const before = watcher.current();
     await cm.swap(text); // a new ..data target with identical content
     await waitFor(() => watcher.stats().unchanged === 1, "the re-read after the swap");
     await Deno.writeTextFile(`${cm.dir}/other-key.json`, "{}"); // another key of the map
     await waitFor(() => watcher.stats().unchanged === 2, "the re-read after the write");
-    assert.equal(changes, 0);
+    assert.equal(changes(), 0);
     assert.equal(watcher.stats().applied, 0);
     assert.equal(watcher.current(), before);
     assert.equal(logger.records.filter((r) => r.message.startsWith("Applied")).length, 1);

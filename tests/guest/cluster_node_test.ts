@@ -32,7 +32,7 @@ import {
   sha256Hex,
   skipReason,
 } from "./context.ts";
-import { listGuestLvs, mapperPath, readVolumeState } from "./node_state.ts";
+import { listGuestLvs, mapperPath, NOTHING_LEFT, readVolumeState } from "./node_state.ts";
 
 const GUEST_NODE = "guest-node";
 const SIM_NODE = "sim-node";
@@ -143,16 +143,7 @@ Deno.test({
       await api.delete(claimPath("real"));
       await waitGone(api, `/api/v1/persistentvolumes/${pvName}`, 120_000);
       const gone = performance.now();
-      assert.deepEqual(await readVolumeState(ctx, spec), {
-        lv: undefined,
-        fs: undefined,
-        mount: undefined,
-        mountPointExists: false,
-        dataDirExists: false,
-        unitFileExists: false,
-        activationFileExists: false,
-        wantedBy: [],
-      }, "nothing left on the guest");
+      assert.deepEqual(await readVolumeState(ctx, spec), NOTHING_LEFT, "nothing left on the guest");
       assert.deepEqual(await listGuestLvs(ctx, ["@local-lvm-provisioner"]), []);
       const forgotten = await sh(ctx, ["systemctl", "show", "--property=LoadState", spec.unitName]);
       assert.equal(forgotten.trim(), "LoadState=not-found", "systemd forgot the unit");

@@ -165,6 +165,18 @@ export async function assertProvisionedOnGuest(
   return s;
 }
 
+/** The state of a volume of which nothing is left on the node. */
+export const NOTHING_LEFT: GuestVolumeState = {
+  lv: undefined,
+  fs: undefined,
+  mount: undefined,
+  mountPointExists: false,
+  dataDirExists: false,
+  unitFileExists: false,
+  activationFileExists: false,
+  wantedBy: [],
+};
+
 /** Nothing of the volume is left on the guest, nor its PV, journal entry or hold. */
 export async function assertNothingLeftOnGuest(
   ctx: GuestContext,
@@ -173,16 +185,7 @@ export async function assertNothingLeftOnGuest(
   label = spec.claim.name,
 ): Promise<void> {
   const s = await readVolumeState(ctx, spec);
-  assert.deepEqual(s, {
-    lv: undefined,
-    fs: undefined,
-    mount: undefined,
-    mountPointExists: false,
-    dataDirExists: false,
-    unitFileExists: false,
-    activationFileExists: false,
-    wantedBy: [],
-  }, `${label}: nothing left on the node`);
+  assert.deepEqual(s, NOTHING_LEFT, `${label}: nothing left on the node`);
   assert.equal(await agent.kube.readPersistentVolume(spec.pvName), undefined, `${label}: no PV`);
   assert.deepEqual(await agent.journal.list(), [], `${label}: journal empty`);
   assert.deepEqual(agent.reservations?.list() ?? [], [], `${label}: no hold left`);

@@ -38,6 +38,7 @@ import {
   type TierCase,
 } from "./context.ts";
 import { listGuestLvs, readVolumeState } from "./node_state.ts";
+import { unfinishedProvision } from "../ops/ops_world.ts";
 
 /** The agent-side files and API of one case: config, journal, PVs, claims. */
 interface OpsNode {
@@ -271,18 +272,8 @@ const orphansCase: TierCase = {
         "pvname=default-orph-j",
       ]),
     );
-    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    await node.journal.put({
-      id: j.pvName,
-      kind: "provision",
-      params: j,
-      direction: "forward",
-      applied: ["reserve-vg", "lvcreate"],
-      committed: false,
-      errors: [],
-      startedAt: hourAgo,
-      updatedAt: hourAgo,
-    });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await node.journal.put(unfinishedProvision(j, ["reserve-vg", "lvcreate"], hourAgo));
     // Not orphans: an LV that is not ours, in a name we would use.
     const foreign = "pvc-7e57c1a1-0000-4000-8000-0000000008ff";
     await sh(ctx, lvcreateArgvFor("vg0", foreign, 8 * MiB, ["someone-else"]));

@@ -12,20 +12,11 @@ import { AGENT_PERMISSIONS } from "../../src/ops/agent_rbac.ts";
 import type { CheckRow } from "../../src/ops/report.ts";
 import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
 import { createClaim, waitBound } from "../agent/claims.ts";
-import { type Environment, startEnvironment } from "../agent/environment.ts";
+import { nodeProcessEnv, taskRunArgs } from "../agent/agent_process.ts";
+import { type Environment, GiB, MiB, startEnvironment } from "../agent/environment.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
 const NODE = "node-a";
-
-/** A deno.json task's `deno run` flags and script. */
-async function taskArgs(name: string): Promise<string[]> {
-  const task: string = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).tasks[name];
-  const [deno, run, ...rest] = task.split(/\s+/);
-  assert.equal(`${deno} ${run}`, "deno run", task);
-  return ["run", ...rest];
-}
 
 interface Ran {
   code: number;
@@ -41,20 +32,16 @@ async function runTask(
   kubeconfig = env.kubeconfig,
 ): Promise<Ran> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [...await taskArgs(task), ...args],
+    args: [...await taskRunArgs(task), ...args],
     cwd: ROOT,
     clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/root",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      NODE_NAME: NODE,
-      KUBECONFIG: kubeconfig,
-      LOCAL_LVM_CONFIG: join(env.configDir, "config.json"),
-      LOCAL_LVM_STATE_DIR: join(env.dir, NODE, "state"),
-      LOCAL_LVM_HOST: `sim:${env.nodeFile(NODE)}`,
-      NO_COLOR: "1",
-    },
+    env: nodeProcessEnv({
+      node: NODE,
+      kubeconfig,
+      configPath: join(env.configDir, "config.json"),
+      stateDir: join(env.dir, NODE, "state"),
+      hostSetting: `sim:${env.nodeFile(NODE)}`,
+    }),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -13,8 +13,11 @@ import { planVolume } from "../../src/provision/plan_volume.ts";
 import { ReservationBook } from "../../src/provision/reservations.ts";
 import { FileJournal } from "../../src/saga/file_journal.ts";
 import { SagaEngine } from "../../src/saga/engine.ts";
+import { findOrphans } from "../../src/ops/orphans_find.ts";
+import type { Orphan } from "../../src/ops/orphan_types.ts";
 import type { Config } from "../../src/config/types.ts";
 import type { ClaimObject } from "../../src/decide/claim.ts";
+import type { SagaRecord } from "../../src/saga/types.ts";
 import type { VolumeSpec } from "../../src/volume.ts";
 import { provisionSaga } from "../../steps/mod.ts";
 import { claim, storageClass } from "../fixtures/claims.ts";
@@ -22,6 +25,28 @@ import { claim, storageClass } from "../fixtures/claims.ts";
 export const MiB = 1024 ** 2;
 export const NODE = "node-a";
 export const CONFIG_TEXT = `{"nodeVGMap":[{"node":"${NODE}","path":"/data","vgs":["vg0"]}]}`;
+
+/**
+ * The journal record of a provisioning of `spec` that is not finished: `applied` done, last
+ * written at `at` (what an agent that stopped there leaves behind).
+ */
+export function unfinishedProvision(
+  spec: VolumeSpec,
+  applied: string[],
+  at: Date,
+): SagaRecord<VolumeSpec> {
+  return {
+    id: spec.pvName,
+    kind: "provision",
+    params: spec,
+    direction: "forward",
+    applied,
+    committed: false,
+    errors: [],
+    startedAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+}
 
 /** One node and what surrounds it. */
 export class OpsWorld {
@@ -80,6 +105,19 @@ export class OpsWorld {
   /** Every PV the in-memory API holds. */
   pvs(): PersistentVolumeObject[] {
     return [...this.kube.volumes.values()];
+  }
+
+  /** What `orphans` finds on this node, with the clock at `now`. */
+  findOrphans(now = Date.now()): Promise<Orphan[]> {
+    return findOrphans({
+      exec: this.exec,
+      journal: this.journal,
+      config: this.config,
+      hostnames: [NODE],
+      persistentVolumes: () => this.pvs(),
+      claims: () => this.claims,
+      now: () => now,
+    });
   }
 
   async close(): Promise<void> {

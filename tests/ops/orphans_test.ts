@@ -5,29 +5,16 @@
  * and the choice of what `--remove` / `--remove-all` removes.
  */
 import assert from "node:assert/strict";
-import { findOrphans } from "../../src/ops/orphans_find.ts";
 import { removeOrphan } from "../../src/ops/orphans_remove.ts";
 import { chooseRemovals, type Orphan, orphanId } from "../../src/ops/orphan_types.ts";
 import { lvcreateArgvFor } from "../../steps/lvcreate.ts";
 import { activationUnitName, unitText } from "../../steps/systemd_unit.ts";
 import type { VolumeSpec } from "../../src/volume.ts";
-import { MiB, NODE, type OpsWorld, opsWorld } from "./ops_world.ts";
+import { MiB, NODE, type OpsWorld, opsWorld, unfinishedProvision } from "./ops_world.ts";
 
 const uid = (c: string) =>
   `${c.repeat(8)}-${c.repeat(4)}-4${c.repeat(3)}-8${c.repeat(3)}-${c.repeat(12)}`;
 const esc = (s: string) => s.replaceAll("-", "\\x2d");
-
-function scan(w: OpsWorld, now = Date.now()) {
-  return findOrphans({
-    exec: w.exec,
-    journal: w.journal,
-    config: w.config,
-    hostnames: [NODE],
-    persistentVolumes: () => w.pvs(),
-    claims: () => w.claims,
-    now: () => now,
-  });
-}
 
 async function must(w: OpsWorld, argv: string[], stdin?: string) {
   const r = await w.host.run(argv, stdin === undefined ? {} : { stdin });
@@ -62,31 +49,11 @@ async function orphanedNode(): Promise<{ w: OpsWorld; healthy: VolumeSpec[] }> {
       "pvname=default-j",
     ]),
   );
-  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-  await w.journal.put({
-    id: j.pvName,
-    kind: "provision",
-    params: j,
-    direction: "forward",
-    applied: ["reserve-vg", "lvcreate"],
-    committed: false,
-    errors: [],
-    startedAt: hourAgo,
-    updatedAt: hourAgo,
-  });
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await w.journal.put(unfinishedProvision(j, ["reserve-vg", "lvcreate"], hourAgo));
   // Not orphans: a fresh journal entry (its agent may be working on it), an LV not ours.
   const k = await w.plan("k", uid("7"));
-  await w.journal.put({
-    id: k.pvName,
-    kind: "provision",
-    params: k,
-    direction: "forward",
-    applied: [],
-    committed: false,
-    errors: [],
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-  });
+  await w.journal.put(unfinishedProvision(k, [], new Date()));
   await must(w, lvcreateArgvFor("vg0", "pvc-someone-else", 8 * MiB, ["other"]));
   return { w, healthy };
 }
@@ -103,7 +70,7 @@ const EXPECTED = [
 Deno.test("orphans: every kind is found, nothing else", async () => {
   const { w } = await orphanedNode();
   try {
-    const found = await scan(w);
+    const found = await w.findOrphans();
     assert.deepEqual(found.map((o) => [o.kind, o.name]), EXPECTED);
     const detail = Object.fromEntries(found.map((o) => [orphanId(o), o.detail]));
     assert.match(detail[`lv:vg0/pvc-${uid("c")}`], /no PersistentVolume pvc-c+/);
@@ -112,7 +79,7 @@ Deno.test("orphans: every kind is found, nothing else", async () => {
     assert.match(detail["mount:/data/pvc-f"], /belongs at \/data\/pvc-a+/);
     assert.match(detail[`journal:pvc-${uid("9")}`], /steps applied: reserve-vg, lvcreate/);
     // The same entry is not an orphan while its saga may still be running.
-    const early = await scan(w, Date.now() - 3_300_000);
+    const early = await w.findOrphans(Date.now() - 3_300_000);
     assert.equal(early.filter((o) => o.kind === "journal").length, 0);
   } finally {
     await w.close();
@@ -129,12 +96,12 @@ Deno.test("orphans: each is removed through the steps' undo, healthy volumes sta
       nodeName: NODE,
       provisioner: "local-lvm.io",
     };
-    for (const o of await scan(w)) {
+    for (const o of await w.findOrphans()) {
       await removeOrphan(o, deps);
-      const left = (await scan(w)).map(orphanId);
+      const left = (await w.findOrphans()).map(orphanId);
       assert.ok(!left.includes(orphanId(o)), `${orphanId(o)} still there: ${left}`);
     }
-    assert.deepEqual(await scan(w), []);
+    assert.deepEqual(await w.findOrphans(), []);
     // What is left: the healthy volumes, whole, and the LV that is not ours.
     assert.deepEqual(
       w.host.listLvs().map((lv) => lv.name).sort(),

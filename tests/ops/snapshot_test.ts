@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FileBackedHost } from "../../src/host/sim/file_host.ts";
 import { AllowlistExecutor } from "../../src/host/allowlist.ts";
-import { findOrphans } from "../../src/ops/orphans_find.ts";
 import {
   cowSizeFrom,
   listSnapshots,
@@ -59,15 +58,7 @@ Deno.test("snapshot: a read-only, point-in-time view of the claim's volume", asy
     assert.equal(info.mountPoint, MOUNTED_AT);
     assert.ok(info.usedPercent! > 0 && info.usedPercent! < 1, String(info.usedPercent));
     // Neither the snapshot LV nor its mount is an orphan.
-    const orphans = await findOrphans({
-      exec: w.exec,
-      journal: w.journal,
-      config: w.config,
-      hostnames: [NODE],
-      persistentVolumes: () => w.pvs(),
-      claims: () => w.claims,
-    });
-    assert.deepEqual(orphans, []);
+    assert.deepEqual(await w.findOrphans(), []);
     const released = await releaseSnapshots(w.exec, "default/db");
     assert.deepEqual(released.map((s) => s.name), [SNAP]);
     assert.deepEqual(w.host.listLvs().map((l) => l.name), [spec.pvName]);

@@ -1,23 +1,7 @@
 import assert from "node:assert/strict";
+import { capturedLvmReports, plan, withHostStateFile } from "./plan_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-
-/** Runs `deno task plan` exactly as a user would, with run/write/net explicitly denied on top. */
-async function plan(...args: string[]) {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const task: string = config.tasks.plan;
-  const [, ...flags] = task.replace(/^deno run /, "run ").split(" ");
-  const script = flags.pop()!;
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, "--deny-run", "--deny-write", "--deny-net", script, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const out = await cmd.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 Deno.test("the plan task is granted no run, write or network permission", async () => {
   const task: string = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.plan;
@@ -144,30 +128,7 @@ for (const [what, args, message] of BAD) {
 Deno.test("plan --delete shows the teardown of a volume found in a captured host state", async () => {
   const uid = "6b0f7c2e-1d3a-4f5e-9a8b-0c1d2e3f4a5b";
   const state = {
-    vgs: {
-      report: [{
-        vg: [{
-          vg_name: "vg0",
-          vg_size: "1069547520",
-          vg_free: "1061158912",
-          vg_extent_size: "4194304",
-          vg_extent_count: "255",
-          vg_free_count: "253",
-        }],
-      }],
-    },
-    lvs: {
-      report: [{
-        lv: [{
-          lv_name: `pvc-${uid}`,
-          vg_name: "vg0",
-          lv_size: "8388608",
-          lv_tags: "local-lvm-provisioner,mount=/data,pvname=default-data",
-          lv_path: `/dev/vg0/pvc-${uid}`,
-          lv_attr: "-wi-ao----",
-        }],
-      }],
-    },
+    ...capturedLvmReports(uid),
     mounts: {
       filesystems: [{
         target: `/data/pvc-${uid}`,
@@ -178,9 +139,7 @@ Deno.test("plan --delete shows the teardown of a volume found in a captured host
     },
     blkid: { [`/dev/vg0/pvc-${uid}`]: `DEVNAME=/dev/vg0/pvc-${uid}\nUUID=${uid}\nTYPE=ext4\n` },
   };
-  const file = await Deno.makeTempFile({ suffix: ".json" });
-  try {
-    await Deno.writeTextFile(file, JSON.stringify(state));
+  await withHostStateFile(state, async (file) => {
     const r = await plan("--delete", `pvc-${uid}`, "--host-state", file, "--node", "worker-1");
     assert.equal(r.code, 0, r.stderr);
     assert.match(
@@ -192,7 +151,5 @@ Deno.test("plan --delete shows the teardown of a volume found in a captured host
     const missing = await plan("--delete", "pvc-nope", "--host-state", file);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no logical volume named pvc-nope/);
-  } finally {
-    await Deno.remove(file);
-  }
+  });
 });

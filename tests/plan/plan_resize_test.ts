@@ -1,21 +1,8 @@
 /** `deno task plan --resize`: the expansion steps with argv and undo, run exactly as a user would. */
 import assert from "node:assert/strict";
+import { capturedLvmReports, plan, withHostStateFile } from "./plan_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function plan(...args: string[]) {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const [, ...flags] = (config.tasks.plan as string).replace(/^deno run /, "run ").split(" ");
-  const script = flags.pop()!;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, "--deny-run", "--deny-write", "--deny-net", script, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 const PV = "pvc-0{8}-0{4}-0{4}-0{4}-0{12}";
 
@@ -73,34 +60,9 @@ Deno.test("plan --resize of an xfs class grows with xfs_growfs on the mount poin
 Deno.test("plan --resize namespace/claim against a captured node; a full VG fails", async () => {
   const uid = "6b0f7c2e-1d3a-4f5e-9a8b-0c1d2e3f4a5b";
   const state = {
-    vgs: {
-      report: [{
-        vg: [{
-          vg_name: "vg0",
-          vg_size: "1069547520",
-          vg_free: "1061158912",
-          vg_extent_size: "4194304",
-          vg_extent_count: "255",
-          vg_free_count: "253",
-        }],
-      }],
-    },
-    lvs: {
-      report: [{
-        lv: [{
-          lv_name: `pvc-${uid}`,
-          vg_name: "vg0",
-          lv_size: "8388608",
-          lv_tags: "local-lvm-provisioner,mount=/data,pvname=default-data",
-          lv_path: `/dev/vg0/pvc-${uid}`,
-          lv_attr: "-wi-ao----",
-        }],
-      }],
-    },
+    ...capturedLvmReports(uid),
   };
-  const file = await Deno.makeTempFile({ suffix: ".json" });
-  try {
-    await Deno.writeTextFile(file, JSON.stringify(state));
+  await withHostStateFile(state, async (file) => {
     const ok = await plan("--resize", "default/data", "13Mi", "--host-state", file, "--node", "n1");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(
@@ -117,9 +79,7 @@ Deno.test("plan --resize namespace/claim against a captured node; a full VG fail
     const none = await plan("--resize", "default/other", "2Gi", "--host-state", file);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no volume of default\/other/);
-  } finally {
-    await Deno.remove(file);
-  }
+  });
 });
 
 Deno.test("plan --resize refuses a size that is not larger", async () => {

@@ -10,10 +10,7 @@ import { type Claim } from "../../src/kube/claim_api.ts";
 import { MemoryClaimStatus } from "../../src/kube/claim_status.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { ReservationBook } from "../../src/provision/reservations.ts";
-import { planVolume } from "../../src/provision/plan_volume.ts";
-import { listVolumeGroups } from "../../src/provision/node_queries.ts";
 import { MemoryJournal, SagaEngine } from "../../src/saga/mod.ts";
-import { parseConfig } from "../../src/config/parse.ts";
 import { exactQuantity } from "../../src/decide/quantity.ts";
 import { resizeNeed } from "../../src/decide/resize_need.ts";
 import { provisionSaga } from "../../steps/mod.ts";
@@ -22,7 +19,8 @@ import { planResize } from "../../src/resize/plan_resize.ts";
 import type { ResizeSpec } from "../../src/resize/spec.ts";
 import type { ResizeRunner } from "../../src/resize/run_resize.ts";
 import type { FsType, VolumeSpec } from "../../src/volume.ts";
-import { claim, storageClass } from "../fixtures/claims.ts";
+import { claim } from "../fixtures/claims.ts";
+import { planOnNodeA } from "../steps/harness.ts";
 
 export const MiB = 1024 ** 2;
 
@@ -50,37 +48,27 @@ export async function resizeWorld(
 ): Promise<ResizeWorld> {
   const fsType = o.fsType ?? "ext4";
   const host = SimulatedHost.create({ vgs: [{ name: "vg0", sizeBytes: (o.vgMiB ?? 64) * MiB }] });
-  const parsed = parseConfig(`{"nodeVGMap":[{"node":"node-a","path":"/data","vgs":["vg0"]}]}`);
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
   const c = claim({ storage: o.storage ?? "5Mi" });
-  const plan = planVolume({
-    claim: c,
-    storageClass: { ...storageClass, parameters: { fsType } },
-    node: { name: "node-a", hostnameLabel: "node-a" },
-    config: parsed.config,
-    vgReports: await listVolumeGroups(host),
-    reservations: [],
-  });
-  if (!plan.ok) throw new Error(plan.errors.join("\n"));
+  const spec = await planOnNodeA(host, c, fsType);
   const kube = new MemoryVolumeApi();
   const outcome = await new SagaEngine(provisionSaga, {
     journal: new MemoryJournal(),
     deps: { exec: new AllowlistExecutor(host), kube, reservations: new ReservationBook() },
-  }).run(plan.spec.pvName, plan.spec);
+  }).run(spec.pvName, spec);
   if (outcome.status !== "completed") throw new Error(`provisioning: ${outcome.status}`);
   const claims = new MemoryClaimStatus();
   claims.put({
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: c.metadata as Claim["metadata"],
-    spec: { ...c.spec, volumeName: plan.spec.pvName },
+    spec: { ...c.spec, volumeName: spec.pvName },
     status: {
       phase: "Bound",
       accessModes: ["ReadWriteOnce"],
-      capacity: { storage: exactQuantity(plan.spec.sizeBytes) },
+      capacity: { storage: exactQuantity(spec.sizeBytes) },
     },
   } as Claim);
-  return { host, kube, claims, journal: new MemoryJournal(), events: [], volume: plan.spec };
+  return { host, kube, claims, journal: new MemoryJournal(), events: [], volume: spec };
 }
 
 /** The claim as the API server has it now. */

@@ -13,12 +13,12 @@ import { ReservationBook } from "../../src/provision/reservations.ts";
 import {
   assertCloned,
   assertOnlySource,
-  cloneEngine,
   type CloneWorld,
   filesOf,
   newCloneWorld,
   writeThrough,
 } from "./clone_world.ts";
+import { engineFor } from "./harness.ts";
 
 const READS = new Set(["lvs", "vgs", "blkid", "findmnt"]);
 const sameArgv = (a: readonly string[]) => (b: readonly string[]) =>
@@ -28,7 +28,7 @@ for (const fsType of ["ext4", "xfs"] as const) {
   Deno.test(`a ${fsType} clone gets the source's files, its own UUID, and no snapshot is left`, async () => {
     const w = await newCloneWorld({ fsType });
     const from = w.host.log.length;
-    const outcome = await cloneEngine(w).run(w.clone.pvName, w.clone);
+    const outcome = await engineFor(w).run(w.clone.pvName, w.clone);
     assert.equal(outcome.status, "completed", JSON.stringify(outcome.record.errors));
     await assertCloned(w);
     const ran = w.host.log.slice(from).map((e) => e.argv).filter((a) => !READS.has(a[0]));
@@ -76,13 +76,13 @@ Deno.test("a clone holds the source as it was at the snapshot, not writes made a
   w.host.crashOn((a) => a[0] === "lvcreate" && a.includes("--snapshot"), "after", {
     onCrash: () => controller.abort(),
   });
-  await assert.rejects(cloneEngine(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
+  await assert.rejects(engineFor(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
   // The source keeps being used while the agent is down.
   await writeThrough(w.host, `${w.source.hostPath}/late.txt`, "written after the snapshot\n");
   w.host.clearFaults();
   const [record] = await w.journal.list();
   w.reservations = new ReservationBook();
-  assert.equal((await cloneEngine(w).continue(record as never, "forward")).status, "completed");
+  assert.equal((await engineFor(w).continue(record as never, "forward")).status, "completed");
   await assertCloned(w);
   assert.equal(filesOf(w.host, w.clone.pvName)["/data/late.txt"], undefined);
   assert.equal(filesOf(w.host, w.source.pvName)["/data/late.txt"], "written after the snapshot\n");
@@ -95,7 +95,7 @@ Deno.test("a snapshot that overflows during the clone fails it cleanly, with lvm
   w.host.crashOn((a) => a[0] === "lvcreate" && a.includes("--snapshot"), "after", {
     onCrash: () => controller.abort(),
   });
-  await assert.rejects(cloneEngine(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
+  await assert.rejects(engineFor(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
   await writeThrough(
     w.host,
     `${w.source.hostPath}/big`,
@@ -106,7 +106,7 @@ Deno.test("a snapshot that overflows during the clone fails it cleanly, with lvm
   w.host.clearFaults();
   w.reservations = new ReservationBook();
   const [record] = await w.journal.list();
-  const outcome = await cloneEngine(w).continue(record as never, "forward");
+  const outcome = await engineFor(w).continue(record as never, "forward");
   assert.equal(outcome.status, "rolled-back");
   assert.match(String(outcome.record.errors[0]), /copy-from-snapshot: .*can't read superblock/);
   // The source has the big file now; everything of the clone, the snapshot included, is gone.
@@ -170,15 +170,15 @@ Deno.test("refusals: a source larger than the clone, a source not on this node",
 
 Deno.test("a bigger clone than its source gets the bigger size", async () => {
   const w = await newCloneWorld({ cloneStorage: "12Mi" });
-  assert.equal((await cloneEngine(w).run(w.clone.pvName, w.clone)).status, "completed");
+  assert.equal((await engineFor(w).run(w.clone.pvName, w.clone)).status, "completed");
   await assertCloned(w);
   assert.equal(w.host.listLvs().find((l) => l.name === w.clone.pvName)!.sizeBytes, 12 * 1024 ** 2);
 });
 
 Deno.test("tearing a clone down leaves its source alone; the source can go after it", async () => {
   const w = await newCloneWorld();
-  await cloneEngine(w).run(w.clone.pvName, w.clone);
-  assert.equal((await cloneEngine(w).teardown(w.clone.pvName, w.clone)).status, "torn-down");
+  await engineFor(w).run(w.clone.pvName, w.clone);
+  assert.equal((await engineFor(w).teardown(w.clone.pvName, w.clone)).status, "torn-down");
   await assertOnlySource(w);
 });
 
@@ -186,7 +186,7 @@ Deno.test("removing a source while the clone's snapshot exists takes the snapsho
   const w = await newCloneWorld();
   const controller = new AbortController();
   w.host.crashOn((a) => a[0] === "cp", "before", { onCrash: () => controller.abort() });
-  await assert.rejects(cloneEngine(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
+  await assert.rejects(engineFor(w, controller.signal).run(w.clone.pvName, w.clone), SagaHalted);
   // The snapshot is mounted at the crash: lvremove of the origin is refused, like lvm2.
   const snap = w.clone.cloneFrom!;
   const busy = await w.host.run(["lvremove", "--yes", `vg0/${w.source.pvName}`]);
@@ -211,7 +211,7 @@ Deno.test("removing a source while the clone's snapshot exists takes the snapsho
 Deno.test("a crash before or after every effect of a clone converges, never leaving a snapshot", async () => {
   const probe = await newCloneWorld();
   const from = probe.host.log.length;
-  await cloneEngine(probe).run(probe.clone.pvName, probe.clone);
+  await engineFor(probe).run(probe.clone.pvName, probe.clone);
   const commands = probe.host.log.slice(from).map((e) => e.argv).filter((a) => !READS.has(a[0]));
   const failures: string[] = [];
   let cases = 0;
@@ -225,14 +225,14 @@ Deno.test("a crash before or after every effect of a clone converges, never leav
         const controller = new AbortController();
         w.host.crashOn(sameArgv(argv), when, { nth, onCrash: () => controller.abort() });
         await assert.rejects(
-          cloneEngine(w, controller.signal).run(w.clone.pvName, w.clone),
+          engineFor(w, controller.signal).run(w.clone.pvName, w.clone),
           SagaHalted,
           label,
         );
         w.host.clearFaults();
         w.reservations = new ReservationBook();
         const [record] = await w.journal.list();
-        await cloneEngine(w).continue(record as never, to);
+        await engineFor(w).continue(record as never, to);
         try {
           if (to === "forward") await assertCloned(w, label);
           else await assertOnlySource(w, label);

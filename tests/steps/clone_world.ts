@@ -5,21 +5,16 @@
 import assert from "node:assert/strict";
 import { AllowlistExecutor } from "../../src/host/allowlist.ts";
 import { SimulatedHost } from "../../src/host/sim/mod.ts";
-import { parseConfig } from "../../src/config/parse.ts";
-import { listVolumeGroups } from "../../src/provision/node_queries.ts";
-import { planVolume } from "../../src/provision/plan_volume.ts";
 import { planClone } from "../../src/provision/clone_plan.ts";
 import { ReservationBook } from "../../src/provision/reservations.ts";
-import { MemoryJournal, SagaEngine } from "../../src/saga/mod.ts";
-import { provisionSaga } from "../../steps/mod.ts";
+import { MemoryJournal } from "../../src/saga/mod.ts";
 import type { FsType, VolumeSpec } from "../../src/volume.ts";
-import { claim, storageClass } from "../fixtures/claims.ts";
-import { FaultyVolumeApi, MiB } from "./harness.ts";
+import { claim } from "../fixtures/claims.ts";
+import { engineFor, FaultyVolumeApi, MiB, planOnNodeA } from "./harness.ts";
 import { activationUnitName } from "../../steps/systemd_unit.ts";
 
 export const SOURCE_UID = "5a5a5a5a-0000-4000-8000-000000000001";
 export const CLONE_UID = "c10e0000-0000-4000-8000-000000000002";
-const CONFIG = `{"nodeVGMap":[{"node":"node-a","path":"/data","vgs":["vg0"]}]}`;
 
 /** The world of one clone. */
 export interface CloneWorld {
@@ -33,38 +28,6 @@ export interface CloneWorld {
   clone: VolumeSpec;
   /** The source's files when the clone was planned. */
   sourceFiles: Record<string, string>;
-}
-
-async function specFor(
-  host: SimulatedHost,
-  uid: string,
-  name: string,
-  storage: string,
-  fsType: FsType,
-) {
-  const parsed = parseConfig(CONFIG);
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-  const plan = planVolume({
-    claim: claim({ uid, name, storage }),
-    storageClass: { ...storageClass, parameters: { fsType } },
-    node: { name: "node-a", hostnameLabel: "node-a" },
-    config: parsed.config,
-    vgReports: await listVolumeGroups(host),
-    reservations: [],
-  });
-  if (!plan.ok) throw new Error(plan.errors.join("\n"));
-  return plan.spec;
-}
-
-/** A fresh engine, as a (re)started agent builds it. */
-export function cloneEngine(w: CloneWorld, signal?: AbortSignal) {
-  return new SagaEngine(provisionSaga, {
-    journal: w.journal,
-    deps: { exec: new AllowlistExecutor(w.host), kube: w.kube, reservations: w.reservations },
-    signal,
-    undoAttempts: 2,
-    sleep: () => Promise.resolve(),
-  });
 }
 
 /** Writes a file through the node (so a snapshot of its volume sees the write as a change). */
@@ -99,14 +62,18 @@ export async function newCloneWorld(
     journal: new MemoryJournal(),
     reservations: new ReservationBook(),
   } as CloneWorld;
-  w.source = await specFor(host, SOURCE_UID, "db", size, fsType);
-  const made = await cloneEngine(w).run(w.source.pvName, w.source);
+  w.source = await planOnNodeA(host, claim({ uid: SOURCE_UID, name: "db", storage: size }), fsType);
+  const made = await engineFor(w).run(w.source.pvName, w.source);
   assert.equal(made.status, "completed");
   await writeThrough(host, `${w.source.hostPath}/table.dat`, "rows 1..3\n");
   await host.run(["mkdir", "-p", `${w.source.hostPath}/dir`]);
   await writeThrough(host, `${w.source.hostPath}/dir/nested.txt`, "nested\n");
   w.sourceFiles = filesOf(host, w.source.pvName);
-  w.bare = await specFor(host, CLONE_UID, "db-copy", options.cloneStorage ?? size, fsType);
+  w.bare = await planOnNodeA(
+    host,
+    claim({ uid: CLONE_UID, name: "db-copy", storage: options.cloneStorage ?? size }),
+    fsType,
+  );
   const planned = await planClone(new AllowlistExecutor(host), w.bare, {
     claim: w.source.claim,
     pvName: w.source.pvName,

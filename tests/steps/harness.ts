@@ -14,7 +14,8 @@ import { listVolumeGroups } from "../../src/provision/node_queries.ts";
 import { MemoryJournal, SagaEngine } from "../../src/saga/mod.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import { provisionSaga } from "../../steps/mod.ts";
-import type { VolumeSpec } from "../../src/volume.ts";
+import type { ClaimObject } from "../../src/decide/claim.ts";
+import type { FsType, VolumeSpec } from "../../src/volume.ts";
 import { claim, storageClass } from "../fixtures/claims.ts";
 
 export const MiB = 1024 ** 2;
@@ -67,13 +68,16 @@ export interface World {
 
 const CONFIG = `{"nodeVGMap":[{"node":"node-a","path":"/data","vgs":["vg0"]}]}`;
 
-/** A node with a 64 MiB vg0 and the spec of a 5 MiB claim on it. */
-export async function newWorld(fsType: "ext4" | "xfs" = "ext4"): Promise<World> {
-  const host = SimulatedHost.create({ vgs: [{ name: "vg0", sizeBytes: 64 * MiB }] });
+/** Plans claim `c` on node-a of `host` (its volumes from vg0, under /data), as the agent would. */
+export async function planOnNodeA(
+  host: SimulatedHost,
+  c: ClaimObject,
+  fsType: FsType = "ext4",
+): Promise<VolumeSpec> {
   const parsed = parseConfig(CONFIG);
   if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
   const plan = planVolume({
-    claim: claim({ storage: "5Mi" }),
+    claim: c,
     storageClass: { ...storageClass, parameters: { fsType } },
     node: { name: "node-a", hostnameLabel: "node-a" },
     config: parsed.config,
@@ -81,17 +85,26 @@ export async function newWorld(fsType: "ext4" | "xfs" = "ext4"): Promise<World> 
     reservations: [],
   });
   if (!plan.ok) throw new Error(plan.errors.join("\n"));
+  return plan.spec;
+}
+
+/** A node with a 64 MiB vg0 and the spec of a 5 MiB claim on it. */
+export async function newWorld(fsType: "ext4" | "xfs" = "ext4"): Promise<World> {
+  const host = SimulatedHost.create({ vgs: [{ name: "vg0", sizeBytes: 64 * MiB }] });
   return {
     host,
     kube: new FaultyVolumeApi(),
     journal: new MemoryJournal(),
     reservations: new ReservationBook(),
-    spec: plan.spec,
+    spec: await planOnNodeA(host, claim({ storage: "5Mi" }), fsType),
   };
 }
 
 /** A fresh engine over the world, as a (re)started agent would build it. */
-export function engineFor(world: World, signal?: AbortSignal) {
+export function engineFor(
+  world: Pick<World, "host" | "kube" | "journal" | "reservations">,
+  signal?: AbortSignal,
+) {
   return new SagaEngine(provisionSaga, {
     journal: world.journal,
     deps: {

@@ -12,58 +12,15 @@ import {
   displaySize,
   ECMD_FAILED,
   EINVALID_CMD_LINE,
-  isValidTag,
   lvmLines,
   lvNameError,
   parseLvmSize,
-  SizeArgError,
   vgNotFound,
 } from "./lvm_rules.ts";
 import { fail, ok, unsupported } from "./paths.ts";
+import { allocateLv, checkOptionValues, extentsFor } from "./lv_allocate.ts";
 import { isSnapshotCreate, lvcreateSnapshotCommand } from "./snapshot_commands.ts";
-import {
-  freeExtents,
-  type HostState,
-  isLvOpen,
-  lvKey,
-  type SimLv,
-  type SimVg,
-  snapshotsOf,
-} from "./state.ts";
-
-function parseError(...lines: string[]): CommandResult {
-  return fail(EINVALID_CMD_LINE, lvmLines(...lines, "Error during parsing of command line."));
-}
-
-/** Checks --size and --addtag values in command-line order, as lvm's option parser does. */
-function checkOptionValues(args: readonly string[]): CommandResult | null {
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i].split(/=(.*)/s, 2);
-    if (name !== "--size" && name !== "--addtag") continue;
-    const value = inline ?? args[i + 1] ?? "";
-    if (name === "--addtag" && !isValidTag(value)) {
-      return parseError(`Invalid argument for --addtag: ${value}`);
-    }
-    if (name === "--size") {
-      try {
-        parseLvmSize(value);
-      } catch (error) {
-        if (!(error instanceof SizeArgError)) throw error;
-        return parseError(error.message, `Invalid argument for --size: ${value}`);
-      }
-    }
-  }
-  return null;
-}
-
-/** Extents for a byte size, rounding up as lvm's extents_from_size does, and its message. */
-function extentsFor(bytes: number, vg: SimVg): { extents: number; stdout: string } {
-  const extents = Math.ceil(bytes / vg.extentBytes);
-  const stdout = bytes % vg.extentBytes === 0
-    ? ""
-    : lvmLines(`Rounding up size to full physical extent ${displaySize(extents * vg.extentBytes)}`);
-  return { extents, stdout };
-}
+import { freeExtents, type HostState, isLvOpen, lvKey, type SimLv, snapshotsOf } from "./state.ts";
 
 /**
  * `lvcreate [--yes] [--activate y] [--wipesignatures y|n] [--zero y|n] --name LV
@@ -106,35 +63,7 @@ export function lvcreateCommand(state: HostState, args: readonly string[]): Comm
   const vg = state.vgs.get(vgName);
   if (!vg) return fail(ECMD_FAILED, vgNotFound(vgName));
 
-  const { extents, stdout } = extentsFor(bytes, vg);
-  if (state.lvs.has(lvKey(vgName, name))) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(`Logical Volume "${name}" already exists in volume group "${vgName}"`),
-      stdout,
-    );
-  }
-  const free = freeExtents(state, vg);
-  if (free < extents) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(
-        `Volume group "${vgName}" has insufficient free space (${free} extents): ${extents} required.`,
-      ),
-      stdout,
-    );
-  }
-  const tags = [...new Set((parsed.options.get("--addtag") ?? []).map((t) => t.replace(/^@/, "")))];
-  state.lvs.set(lvKey(vgName, name), {
-    vg: vgName,
-    name,
-    extents,
-    tags,
-    active: true,
-    externalOpens: 0,
-    fs: null,
-  });
-  return ok(stdout + lvmLines(`Logical volume "${name}" created.`));
+  return allocateLv(state, vg, name, bytes, parsed.options.get("--addtag") ?? [], { fs: null });
 }
 
 function vgAndLv(command: string, operand: string): [string, string] {

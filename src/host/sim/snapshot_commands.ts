@@ -10,18 +10,16 @@
 import type { CommandResult } from "../executor.ts";
 import { optionValue, parseArgs } from "./argv.ts";
 import {
-  displaySize,
   ECMD_FAILED,
   EINVALID_CMD_LINE,
-  isValidTag,
   lvmLines,
   lvNameError,
   parseLvmSize,
-  SizeArgError,
   vgNotFound,
 } from "./lvm_rules.ts";
-import { fail, isUnder, ok, unsupported } from "./paths.ts";
-import { freeExtents, type HostState, lvKey, snapshotsOf } from "./state.ts";
+import { allocateLv, checkOptionValues } from "./lv_allocate.ts";
+import { fail, isUnder, unsupported } from "./paths.ts";
+import { type HostState, lvKey, snapshotsOf } from "./state.ts";
 
 /** lvm's default snapshot chunk size: the unit the COW area fills by. */
 export const SNAPSHOT_CHUNK_BYTES = 4096;
@@ -50,28 +48,9 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
     unsupported("lvcreate --snapshot: the operand must be VG/ORIGIN");
   }
   const [vgName, originName] = parts;
-  for (const tag of parsed.options.get("--addtag") ?? []) {
-    if (!isValidTag(tag)) {
-      return fail(
-        EINVALID_CMD_LINE,
-        lvmLines(`Invalid argument for --addtag: ${tag}`, "Error during parsing of command line."),
-      );
-    }
-  }
-  let bytes: number;
-  try {
-    bytes = parseLvmSize(size);
-  } catch (error) {
-    if (!(error instanceof SizeArgError)) throw error;
-    return fail(
-      EINVALID_CMD_LINE,
-      lvmLines(
-        error.message,
-        `Invalid argument for --size: ${size}`,
-        "Error during parsing of command line.",
-      ),
-    );
-  }
+  const badValue = checkOptionValues(args);
+  if (badValue) return badValue;
+  const bytes = parseLvmSize(size);
   const nameError = lvNameError(name);
   if (nameError) {
     return fail(
@@ -91,40 +70,11 @@ export function lvcreateSnapshotCommand(state: HostState, args: readonly string[
   if (origin.snapshot) {
     return fail(ECMD_FAILED, lvmLines("Snapshots of snapshots are not supported."));
   }
-  const extents = Math.ceil(bytes / vg.extentBytes);
-  const rounding = bytes % vg.extentBytes === 0
-    ? ""
-    : lvmLines(`Rounding up size to full physical extent ${displaySize(extents * vg.extentBytes)}`);
-  if (state.lvs.has(lvKey(vgName, name))) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(`Logical Volume "${name}" already exists in volume group "${vgName}"`),
-      rounding,
-    );
-  }
-  const free = freeExtents(state, vg);
-  if (free < extents) {
-    return fail(
-      ECMD_FAILED,
-      lvmLines(
-        `Volume group "${vgName}" has insufficient free space (${free} extents): ${extents} required.`,
-      ),
-      rounding,
-    );
-  }
-  const tags = [...new Set((parsed.options.get("--addtag") ?? []).map((t) => t.replace(/^@/, "")))];
-  state.lvs.set(lvKey(vgName, name), {
-    vg: vgName,
-    name,
-    extents,
-    tags,
-    active: true,
-    externalOpens: 0,
+  return allocateLv(state, vg, name, bytes, parsed.options.get("--addtag") ?? [], {
     // The origin is frozen for the instant of the copy, so the snapshot holds exactly this.
     fs: structuredClone(origin.fs),
     snapshot: { origin: originName, cowUsedBytes: 0, invalid: false },
   });
-  return ok(rounding + lvmLines(`Logical volume "${name}" created.`));
 }
 
 /**

@@ -7,28 +7,8 @@
  * @module
  */
 
-/** A non-2xx answer of the API server, with its Status reason (`NotFound`, `AlreadyExists`...). */
-export class KubeApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(`${method} ${path}: ${status} ${reason}: ${message}`);
-    this.name = "KubeApiError";
-  }
-}
-
-/** Content types the API server accepts for PATCH. */
-export type PatchType = "merge" | "strategic" | "json";
-
-const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
-  merge: "application/merge-patch+json",
-  strategic: "application/strategic-merge-patch+json",
-  json: "application/json-patch+json",
-};
+import { KubeApiError } from "../../../src/kube/errors.ts";
+import { PATCH_CONTENT_TYPES, type PatchType } from "../../../src/kube/http.ts";
 
 /** A Kubernetes object as plain JSON. */
 // deno-lint-ignore no-explicit-any

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type KubeApi, KubeApiError, waitFor } from "./api_client.ts";
+import { KubeApiError } from "../../../src/kube/errors.ts";
+import { type KubeApi, waitFor } from "./api_client.ts";
 
 /** Capacity of a fake node; defaults fit ordinary test pods. */
 export interface NodeCapacity {
