@@ -1,6 +1,8 @@
 /**
  * Memory: every agent's peak and current resident set size (VmHWM, VmRSS of the agent's own
- * Deno process), read while the claims and PVs of both runs are in every agent's caches.
+ * Deno process), read while the claims and PVs of both runs are in every agent's caches. The
+ * simulated nodes' server processes are read too, but apart: on a real node that memory is the
+ * node's own (lvm2, the kernel), not the agent's.
  *
  * @module
  */
@@ -21,6 +23,8 @@ export interface MemoryReading {
   perAgentPeakMiB: Record<string, number>;
   /** Every agent's current RSS right after start, before any claim: the baseline. */
   idleMiB?: { min: number; max: number };
+  /** The simulated node servers (none with `--sim-in-agent`: then the agents hold the nodes). */
+  simServers: { maxPeakMiB: number; perNodePeakMiB: Record<string, number> } | null;
 }
 
 /** Every agent's current RSS (MiB), by node. */
@@ -44,11 +48,19 @@ export async function readMemory(cluster: BenchCluster): Promise<MemoryReading> 
     perAgent[node] = await residentMiB(agent.pid);
   }
   const lat = perAgent[LATENCY_NODE];
+  const perServer: Record<string, number> = {};
+  for (const [node, server] of env.simServers) {
+    if (server.pid === undefined) throw new Error(`sim server of ${node} is not running`);
+    perServer[node] = (await residentMiB(server.pid)).peak;
+  }
   return {
     claims,
     pvs,
     latencyAgent: { peakMiB: lat.peak, currentMiB: lat.current },
     maxPeakMiB: Math.max(...Object.values(perAgent).map((m) => m.peak)),
     perAgentPeakMiB: Object.fromEntries(Object.entries(perAgent).map(([n, m]) => [n, m.peak])),
+    simServers: env.simServers.size === 0
+      ? null
+      : { maxPeakMiB: Math.max(...Object.values(perServer)), perNodePeakMiB: perServer },
   };
 }
