@@ -9,6 +9,7 @@
 
 import type { BenchCluster } from "./cluster.ts";
 import { LATENCY_NODE } from "./cluster.ts";
+import { LEADER_LEASE } from "../src/agent/leader_duties.ts";
 import { residentMiB } from "./machine.ts";
 
 /** The reading. */
@@ -20,6 +21,8 @@ export interface MemoryReading {
   latencyAgent: { peakMiB: number; currentMiB: number };
   /** The highest peak over every agent. */
   maxPeakMiB: number;
+  /** The node whose agent held the leader Lease (it caches every Node, and more), if any. */
+  leader: string | null;
   perAgentPeakMiB: Record<string, number>;
   /** Every agent's current RSS right after start, before any claim: the baseline. */
   idleMiB?: { min: number; max: number };
@@ -42,6 +45,9 @@ export async function readMemory(cluster: BenchCluster): Promise<MemoryReading> 
   const { env } = cluster;
   const claims = (await env.api.get("/api/v1/persistentvolumeclaims")).items.length;
   const pvs = (await env.api.get("/api/v1/persistentvolumes")).items.length;
+  const lease = await env.api.getOrUndefined(
+    `/apis/coordination.k8s.io/v1/namespaces/local-lvm-storage/leases/${LEADER_LEASE}`,
+  );
   const perAgent: Record<string, { peak: number; current: number }> = {};
   for (const [node, agent] of env.agents) {
     if (agent.pid === undefined) throw new Error(`agent ${node} is not running`);
@@ -58,6 +64,7 @@ export async function readMemory(cluster: BenchCluster): Promise<MemoryReading> 
     pvs,
     latencyAgent: { peakMiB: lat.peak, currentMiB: lat.current },
     maxPeakMiB: Math.max(...Object.values(perAgent).map((m) => m.peak)),
+    leader: lease?.spec?.holderIdentity ?? null,
     perAgentPeakMiB: Object.fromEntries(Object.entries(perAgent).map(([n, m]) => [n, m.peak])),
     simServers: env.simServers.size === 0
       ? null
