@@ -2,7 +2,9 @@
  * The bench's control plane: the test tier's real kube-apiserver/etcd/controller-manager/scheduler
  * with deploy/ applied, one cordoned node for the per-claim latency, N schedulable nodes for the
  * bulk run, one agent process per node on its own simulated host, logging at `info` as in a
- * cluster, and watches stamped in this process.
+ * cluster, and watches stamped in this process. Each simulated node runs in a server process of
+ * its own (src/host/sim/sim_server.ts), so an agent, as on a real node, holds no node state and
+ * its figures are its own; `simInAgent` puts the node back into the agent's process.
  *
  * @module
  */
@@ -38,6 +40,8 @@ export async function startBenchCluster(
     agentDenoFlags?: (node: string) => string[];
     /** kube-controller-manager's --kube-api-qps (burst twice that); its default is 20. */
     controllerManagerQps?: number;
+    /** Run each simulated node inside its agent's process (the bench before the sim server). */
+    simInAgent?: boolean;
   } = {},
 ): Promise<BenchCluster> {
   const bulkNodes = Array.from({ length: bulkNodeCount }, (_, i) => `node-${i + 1}`);
@@ -48,6 +52,7 @@ export async function startBenchCluster(
     ],
     {
       agents: false,
+      simServer: !options.simInAgent,
       extraArgs: options.controllerManagerQps
         ? {
           "kube-controller-manager": [
@@ -66,7 +71,7 @@ export async function startBenchCluster(
         dir: join(env.dir, name),
         kubeconfig: env.kubeconfig,
         configPath: join(env.configDir, "config.json"),
-        hostSetting: `sim:${env.nodeFile(name)}`,
+        hostSetting: env.hostSetting(name),
         httpPort: freePort(),
         // As deployed: debug logging would measure the log, not the agent.
         extraEnv: { LOCAL_LVM_LOG_LEVEL: Deno.env.get("BENCH_AGENT_LOG_LEVEL") ?? "info" },

@@ -28,6 +28,7 @@ const machine = await describeMachine();
 progress(`starting the control plane, ${options.nodes + 1} fake nodes and their agents`);
 const cluster = await startBenchCluster(options.nodes, {
   controllerManagerQps: options.controllerManagerQps,
+  simInAgent: options.simInAgent,
   agentDenoFlags: options.profileDir
     ? (node) => ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDir!, node)}`]
     : undefined,

@@ -22,11 +22,14 @@ export interface BenchOptions {
   controllerManagerQps?: number;
   /** Write agents' CPU profiles (`--cpu-prof`) under this directory. */
   profileDir?: string;
+  /** Each simulated node inside its agent's process rather than in a server of its own. */
+  simInAgent: boolean;
   smoke: boolean;
 }
 
 const USAGE = `deno task bench [--claims N] [--nodes N] [--runs N] [--guest-runs N | --no-guest]
-                [--json FILE] [--svg FILE] [--profile DIR] [--kcm-qps N] [--smoke]`;
+                [--json FILE] [--svg FILE] [--profile DIR] [--kcm-qps N] [--sim-in-agent]
+                [--smoke]`;
 
 /**
  * Parses the command line; `--smoke` means 20 claims, 2 nodes, 1 run, no guest, unless told.
@@ -51,6 +54,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       svg: { type: "string" },
       profile: { type: "string" },
       "kcm-qps": { type: "string" },
+      "sim-in-agent": { type: "boolean" },
       smoke: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -74,6 +78,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     json: values.json ?? "bench/results/latest.json",
     svg: values.svg ?? "bench/results/latency.svg",
     profileDir: values.profile,
+    simInAgent: values["sim-in-agent"] ?? false,
     controllerManagerQps: values["kcm-qps"] === undefined
       ? undefined
       : count("kcm-qps", values["kcm-qps"], 20),

@@ -177,7 +177,18 @@ export function formatTable(r: BenchReport): string {
     ]),
     `agent RSS idle ${r.memory.idleMiB?.min.toFixed(1)}-${
       r.memory.idleMiB?.max.toFixed(1)
-    } MiB; latency node's agent peak ${r.memory.latencyAgent.peakMiB.toFixed(1)} MiB`,
+    } MiB; latency node's agent peak ${r.memory.latencyAgent.peakMiB.toFixed(1)} MiB${
+      r.memory.leader
+        ? `; leader ${r.memory.leader}'s ${
+          r.memory.perAgentPeakMiB[r.memory.leader]?.toFixed(1)
+        } MiB`
+        : ""
+    }`,
+    r.memory.simServers
+      ? `simulated node servers (not the agent's): peak RSS up to ${
+        r.memory.simServers.maxPeakMiB.toFixed(1)
+      } MiB, latency node's ${r.memory.simServers.perNodePeakMiB[r.latency.node]?.toFixed(1)} MiB`
+      : "simulated nodes ran inside the agents (--sim-in-agent): their memory is in the agents'",
     `machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryMiB} MiB, Linux ${r.machine.kernel}, Deno ${r.machine.deno}`,
     `bench wall time ${s(r.totalMs)}`,
   ];

@@ -125,16 +125,31 @@ export function serverFlags(hostname: string, port: number): string[] {
   return [`--allow-net=${hostname}:${port}`, `--allow-run=${LAUNCHER}`];
 }
 
+/**
+ * Answers one run request (never a ping) and never throws. The guest's is {@link runRequest};
+ * another server of the same protocol (the simulated node's) brings its own.
+ */
+export type RequestRunner = (req: RemoteRequest) => Promise<RemoteResponse>;
+
 function refuse(id: number, why: string): RemoteResponse {
   return { id, code: EXIT_REFUSED, stdout: "", stderr: `remote_server: ${why}\n` };
 }
 
+/** The refusal of a request whose argv is not a non-empty array of strings, if it is not. */
+export function refuseBadArgv(req: RemoteRequest): RemoteResponse | undefined {
+  const { argv } = req;
+  if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string")) {
+    return refuse(req.id, "argv must be a non-empty array of strings");
+  }
+  return undefined;
+}
+
 /** Runs one request's argv and collects the result; never throws. */
 export async function runRequest(req: RemoteRequest): Promise<RemoteResponse> {
-  const { id, argv } = req;
-  if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string")) {
-    return refuse(id, "argv must be a non-empty array of strings");
-  }
+  const refused = refuseBadArgv(req);
+  if (refused) return refused;
+  const id = req.id;
+  const argv = req.argv!;
   if (!ALLOWED_BINARIES.has(argv[0])) return refuse(id, `binary "${argv[0]}" is not allowed`);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let child: Deno.ChildProcess;
@@ -189,13 +204,16 @@ function signalNumber(signal: Deno.Signal): number {
   return numbers[signal] ?? 0;
 }
 
-async function answer(req: RemoteRequest): Promise<RemoteResponse> {
+async function answer(req: RemoteRequest, run: RequestRunner): Promise<RemoteResponse> {
   if (req.op === "ping") return { id: req.id, op: "pong", code: 0, stdout: "", stderr: "" };
-  return await runRequest(req);
+  return await run(req);
 }
 
 /** Serves one connection until the peer closes it; requests run concurrently. */
-export async function serveConnection(conn: Deno.Conn): Promise<void> {
+export async function serveConnection(
+  conn: Deno.Conn,
+  run: RequestRunner = runRequest,
+): Promise<void> {
   const encoder = new TextEncoder();
   const writer = conn.writable.getWriter();
   let writes = Promise.resolve();
@@ -220,7 +238,7 @@ export async function serveConnection(conn: Deno.Conn): Promise<void> {
           send(refuse(-1, "request is not JSON"));
           continue;
         }
-        const done: Promise<void> = answer(req).then(send).finally(() => running.delete(done));
+        const done: Promise<void> = answer(req, run).then(send).finally(() => running.delete(done));
         running.add(done);
       }
     }
@@ -232,9 +250,12 @@ export async function serveConnection(conn: Deno.Conn): Promise<void> {
   } catch { /* already closed */ }
 }
 
-/** Accepts connections forever. */
-export async function serve(listener: Deno.Listener): Promise<void> {
-  for await (const conn of listener) serveConnection(conn);
+/** Accepts connections until the listener closes. */
+export async function serve(
+  listener: Deno.Listener,
+  run: RequestRunner = runRequest,
+): Promise<void> {
+  for await (const conn of listener) serveConnection(conn, run);
 }
 
 async function listenWhenAddressExists(hostname: string, port: number): Promise<Deno.Listener> {

@@ -11,6 +11,7 @@ import { FileBackedHost, type NodeFaults, type VgSeed, withNode } from "../../sr
 import type { SimulatedHost } from "../../src/host/sim/host.ts";
 import { AgentProcess } from "./agent_process.ts";
 import { projectConfigMap } from "./config_projection.ts";
+import { SimServerProcess } from "./sim_server_process.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const NAMESPACE = "local-lvm-storage";
@@ -19,6 +20,11 @@ export const MiB = 1024 ** 2;
 export const GiB = 1024 ** 3;
 /** Agents may only read and write below this directory (their permission flags say so). */
 export const STATE_ROOT = "/var/lib/local-lvm";
+/**
+ * Set to `1` to run every simulated node of every environment as a server process (see
+ * {@link EnvironmentOptions.simServer}) without changing the tests.
+ */
+export const SIM_SERVER_ENV = "LOCAL_LVM_TEST_SIM_SERVER";
 
 /** One node of the environment. */
 export interface TestNode {
@@ -35,6 +41,8 @@ export interface TestNode {
 /** A running environment. */
 export class Environment {
   readonly agents = new Map<string, AgentProcess>();
+  /** The simulated nodes served by processes of their own, by node (see `simServer`). */
+  readonly simServers = new Map<string, SimServerProcess>();
   /** Extra environment of every agent (e.g. short Lease timings). */
   agentEnv: Record<string, string> = {};
 
@@ -81,6 +89,16 @@ export class Environment {
     await this.projectConfig();
   }
 
+  /**
+   * The node's `LOCAL_LVM_HOST`: the node's own `host`, else its simulated node, through its
+   * server when it has one, else in the agent's process.
+   */
+  hostSetting(node: string): string {
+    const own = this.nodes.find((n) => n.name === node)?.host;
+    if (own) return own;
+    return this.simServers.get(node)?.hostSetting ?? `sim:${this.nodeFile(node)}`;
+  }
+
   /** Starts (or restarts) the agent of a node and waits until it is ready. */
   async startAgent(node: string): Promise<AgentProcess> {
     let agent = this.agents.get(node);
@@ -90,7 +108,7 @@ export class Environment {
         dir: join(this.dir, node),
         kubeconfig: this.kubeconfig,
         configPath: join(this.configDir, "config.json"),
-        hostSetting: this.nodes.find((n) => n.name === node)?.host ?? `sim:${this.nodeFile(node)}`,
+        hostSetting: this.hostSetting(node),
         httpPort: freePort(),
         extraEnv: this.agentEnv,
       });
@@ -101,9 +119,10 @@ export class Environment {
     return agent;
   }
 
-  /** Stops every agent, then the cluster, and removes the state. */
+  /** Stops every agent, then their node servers and the cluster, and removes the state. */
   async stop(): Promise<void> {
     for (const agent of this.agents.values()) await agent.stop("SIGTERM");
+    await Promise.all([...this.simServers.values()].map((server) => server.stop()));
     await this.cluster.stop();
     if (!Deno.env.get("LOCAL_LVM_KEEP_TEST_STATE")) {
       await Deno.remove(this.dir, { recursive: true }).catch(() => {});
@@ -138,14 +157,25 @@ async function run(cmd: string, args: string[], stdin?: string): Promise<string>
   return text;
 }
 
+/** How {@link startEnvironment} sets up. */
+export interface EnvironmentOptions {
+  /** Start every node's agent (default true). */
+  agents?: boolean;
+  agentEnv?: Record<string, string>;
+  extraArgs?: ClusterOptions["extraArgs"];
+  /**
+   * Serve each simulated node from a process of its own (src/host/sim/sim_server.ts) that the
+   * agent reaches as `remote:127.0.0.1:<port>`, so the agent holds no node state, as on a real
+   * node; the server lives as long as the environment, so an agent killed and restarted finds
+   * it. Default: `LOCAL_LVM_TEST_SIM_SERVER=1`, else the node in the agent's process.
+   */
+  simServer?: boolean;
+}
+
 /** Starts the control plane, applies deploy/, and starts one agent per node. */
 export async function startEnvironment(
   nodes: TestNode[],
-  options: {
-    agents?: boolean;
-    agentEnv?: Record<string, string>;
-    extraArgs?: ClusterOptions["extraArgs"];
-  } = {},
+  options: EnvironmentOptions = {},
 ): Promise<Environment> {
   await Deno.mkdir(STATE_ROOT, { recursive: true });
   const dir = await Deno.makeTempDir({ dir: STATE_ROOT, prefix: "test-" });
@@ -154,6 +184,7 @@ export async function startEnvironment(
     nodes: nodes.map((n) => n.name),
     extraArgs: options.extraArgs,
   });
+  let env: Environment | undefined;
   try {
     // Server-side apply: the API server validates every field of every manifest.
     await cluster.kubectl([
@@ -191,18 +222,26 @@ export async function startEnvironment(
         "current-context": "agent",
       }),
     );
-    const env = new Environment(cluster, dir, kubeconfig, nodes);
+    const started = new Environment(cluster, dir, kubeconfig, nodes);
+    env = started;
     env.agentEnv = options.agentEnv ?? {};
     await env.projectConfig();
+    const simServer = options.simServer ?? Deno.env.get(SIM_SERVER_ENV) === "1";
     for (const node of nodes) {
       await Deno.mkdir(join(dir, node.name), { recursive: true });
-      if (!node.host) await FileBackedHost.init(env.nodeFile(node.name), { vgs: node.vgs });
+      if (node.host) continue;
+      await FileBackedHost.init(env.nodeFile(node.name), { vgs: node.vgs });
+      if (simServer) env.simServers.set(node.name, new SimServerProcess(env.nodeFile(node.name)));
     }
+    await Promise.all([...env.simServers.values()].map((server) => server.start()));
     if (options.agents ?? true) {
-      await Promise.all(nodes.map((n) => env.startAgent(n.name)));
+      await Promise.all(nodes.map((n) => started.startAgent(n.name)));
     }
     return env;
   } catch (error) {
+    // The state stays for a look; no process started here outlives the failure.
+    for (const agent of env?.agents.values() ?? []) await agent.stop("SIGKILL");
+    await Promise.all([...env?.simServers.values() ?? []].map((server) => server.stop()));
     await cluster.stop();
     throw error;
   }

@@ -69,6 +69,13 @@ Deno.test({
       assert.equal(report.memory.claims, 40);
       finite(report.memory.maxPeakMiB, "peak RSS");
       assert.ok(report.memory.maxPeakMiB > 10);
+      // Every node's simulator ran in a server process of its own, measured apart.
+      const servers = report.memory.simServers;
+      assert.deepEqual(
+        Object.keys(servers.perNodePeakMiB).sort(),
+        Object.keys(report.memory.perAgentPeakMiB).sort(),
+      );
+      finite(servers.maxPeakMiB, "sim servers' peak RSS");
       assert.deepEqual(report.guest, { skipped: "smoke run" });
       assert.ok(report.machine.cpus >= 1 && report.machine.deno);
 

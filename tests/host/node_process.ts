@@ -24,8 +24,8 @@ export class NodeWorker {
   #waiters: (() => void)[] = [];
   #ended = false;
 
-  /** Starts the worker with read and write access to `dir` only. */
-  constructor(dir: string, args: string[]) {
+  /** Starts the worker with read and write access to `dir` only, and `flags`. */
+  constructor(dir: string, args: string[], flags: string[] = []) {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -34,6 +34,7 @@ export class NodeWorker {
         `--config=${ROOT}deno.json`,
         `--allow-read=${dir}`,
         `--allow-write=${dir}`,
+        ...flags,
         WORKER,
         ...args,
       ],
