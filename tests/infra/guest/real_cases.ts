@@ -61,8 +61,26 @@ export const EXT4_UUID = "0b6d9b5e-6f7a-4c1e-9a53-2d4c8e1f7a10";
 export const XFS_UUID = "5c3f1a2b-8d4e-4f6a-b7c8-9e0d1f2a3b4c";
 /** systemd's name for the mount unit of /data/pvc-1 (`systemd-escape --path`). */
 export const UNIT = "data-pvc\\x2d1.mount";
+/** The activation service the systemd-unit step installs beside the mount unit. */
+export const ACTIVATION_UNIT = "local-lvm-activate-data-pvc\\x2d1.service";
+export const ACTIVATION_UNIT_TEXT = `[Unit]
+Description=local-lvm: activate logical volume vg0/pvc-1
+DefaultDependencies=no
+Wants=systemd-udev-settle.service
+After=systemd-udev-settle.service
+Before=shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+ExecStart=lvm lvchange --activate y vg0/pvc-1
+`;
+// As the step writes it: without the activation service, LVM's own autoactivation at boot
+// misses an LV now and then (seen here too), and the mount after the reboot never comes.
 export const UNIT_TEXT = `[Unit]
 Description=local-lvm volume vg0/pvc-1
+Wants=${ACTIVATION_UNIT}
+After=${ACTIVATION_UNIT}
 
 [Mount]
 What=/dev/vg0/pvc-1
@@ -212,6 +230,12 @@ export const STEPS: Step[] = [
     argv: ["systemd-escape", "--path", "--suffix=mount", "/data/pvc-1"],
     code: 0,
   },
+  {
+    name: "tee_activation_unit",
+    argv: ["tee", `/etc/systemd/system/${ACTIVATION_UNIT}`],
+    stdin: ACTIVATION_UNIT_TEXT,
+    code: 0,
+  },
   { name: "tee_unit", argv: ["tee", `/etc/systemd/system/${UNIT}`], stdin: UNIT_TEXT, code: 0 },
   { name: "daemon_reload", argv: ["systemctl", "daemon-reload"], code: 0 },
   { name: "is_enabled_disabled", argv: ["systemctl", "is-enabled", UNIT], code: 1 },
@@ -231,6 +255,11 @@ export const STEPS: Step[] = [
   { name: "disable_no_reload", argv: ["systemctl", "disable", "--no-reload", UNIT], code: 0 },
   { name: "is_enabled_after_disable", argv: ["systemctl", "is-enabled", UNIT], code: 1 },
   { name: "rm_unit", argv: ["rm", "-f", `/etc/systemd/system/${UNIT}`], code: 0 },
+  {
+    name: "rm_activation_unit",
+    argv: ["rm", "-f", `/etc/systemd/system/${ACTIVATION_UNIT}`],
+    code: 0,
+  },
   { name: "daemon_reload_2", argv: ["systemctl", "daemon-reload"], code: 0 },
   { name: "is_enabled_missing", argv: ["systemctl", "is-enabled", UNIT], code: 1 },
   { name: "enable_missing", argv: ["systemctl", "enable", UNIT], code: 1 },
