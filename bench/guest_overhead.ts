@@ -188,7 +188,8 @@ export async function measureGuestOverhead(
       saga: stats(saga),
       ratio: stats(saga).median / stats(bare).median,
       ratioOfMinimums: stats(saga).min / stats(bare).min,
-      steps: provisionSaga.steps.map((st) => ({
+      // Only the steps that ran: a plain volume skips the clone's steps.
+      steps: provisionSaga.steps.filter((st) => steps.has(st.name)).map((st) => ({
         step: st.name,
         stats: stats(steps.get(st.name)!),
       })),
