@@ -272,6 +272,9 @@ export function startAgent(parts: AgentParts): RunningAgent {
   reflectors.forEach((r) => r.start());
   const ready = (async () => {
     await Promise.all(reflectors.map((r) => r.synced));
+    for (const name of await journal.discardTornWrites()) {
+      log.info("Discarded {file}, a journal write cut short by the last stop", { file: name });
+    }
     metrics.setJournalPending((await journal.list()).length);
     await recoverJournal(ctx);
     await resizer.recover();

@@ -42,6 +42,30 @@ export class FileJournal implements JournalStore {
     await Deno.rename(temp, target);
   }
 
+  /**
+   * Removes the temporary files of writes that never reached their rename: a process
+   * killed between the two leaves one behind, and the record it held was never committed
+   * (the engine redoes that step, as it must after any crash). Only the journal's one
+   * writer may call this, before it writes, or it could take a write that is in flight.
+   * Returns the names removed.
+   */
+  async discardTornWrites(): Promise<string[]> {
+    const removed: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        if (!entry.isFile || !entry.name.endsWith(".json.tmp")) continue;
+        await Deno.remove(`${this.dir}/${entry.name}`).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
+        removed.push(entry.name);
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    return removed.sort();
+  }
+
   async remove(id: string): Promise<void> {
     try {
       await Deno.remove(this.#path(id));

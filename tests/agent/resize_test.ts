@@ -88,7 +88,8 @@ Deno.test({
             lv!.filesystem!.sizeBytes / MiB
           } MiB, journal ${journal.join(",")}`,
         );
-        assert.deepEqual(journal, [`resize-${pvName}.json`]);
+        // The kill may land inside a journal write, between its temporary file and the rename.
+        assert.deepEqual(journal.filter((f) => !f.endsWith(".tmp")), [`resize-${pvName}.json`]);
         await env.node("node-a", (_, faults) => (faults.delayMs = 0));
         await env.startAgent("node-a");
         await waitCapacity("140Mi");

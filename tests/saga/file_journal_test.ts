@@ -34,6 +34,29 @@ Deno.test("the file journal stores, lists in start order, and removes records", 
   }
 });
 
+Deno.test("a write cut short before its rename is discarded, the committed record kept", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const journal = new FileJournal(dir);
+    assert.deepEqual(await journal.discardTornWrites(), [], "nothing to discard");
+    await journal.put(record("resize-pvc-1", "2026-01-01T00:00:00Z"));
+    // What a SIGKILL between the synced temporary file and the rename leaves.
+    await Deno.writeTextFile(`${dir}/resize-pvc-1.json.tmp`, '{"id": "resize-pvc-1", "applied": [');
+    await Deno.writeTextFile(`${dir}/pvc-2.json.tmp`, "{}");
+    await Deno.writeTextFile(`${dir}/notes.txt`, "not ours");
+    assert.deepEqual(await journal.discardTornWrites(), [
+      "pvc-2.json.tmp",
+      "resize-pvc-1.json.tmp",
+    ]);
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["notes.txt", "resize-pvc-1.json"]);
+    assert.deepEqual((await journal.list()).map((r) => r.applied), [["a"]]);
+    assert.deepEqual(await new FileJournal(`${dir}/missing`).discardTornWrites(), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the file journal refuses ids that are not plain file names", async () => {
   const journal = new FileJournal("/nonexistent");
   await assert.rejects(journal.get("../etc/passwd"), /cannot name a journal file/);
