@@ -1,7 +1,8 @@
 /**
- * A small saga engine: runs steps in order, journals before and after each one, undoes
- * the applied steps newest first when one fails, and can pick up any journaled saga
- * after a restart, forwards or backwards.
+ * A small saga engine: runs steps in order, journals each one before its effect (the
+ * previous step's completion goes into the same write), undoes the applied steps newest
+ * first when one fails, and can pick up any journaled saga after a restart, forwards or
+ * backwards.
  *
  * @module
  */
@@ -33,7 +34,10 @@ export interface SagaEvent {
 export interface EngineOptions<D> {
   journal: JournalStore;
   deps: D;
-  /** When aborted the engine stops at once and writes nothing more, like a killed process. */
+  /**
+   * When aborted the engine starts nothing more: a step that is running ends as it will,
+   * its completion is journaled, and the run rejects with {@link SagaHalted}.
+   */
   signal?: AbortSignal;
   /** Tries per undo before the saga is reported stuck (it stays journaled for a later retry). */
   undoAttempts?: number;
@@ -94,14 +98,19 @@ export class SagaEngine<P, D> {
   }
 
   async #forward(record: SagaRecord<P>): Promise<SagaOutcome> {
+    // A completed step is journaled together with the start of the next one (one synced
+    // write, not two): a crash in between leaves the step in flight, and it is redone, as
+    // after a crash between its effect and any journal write.
+    let unsaved = false;
     for (const step of this.definition.steps) {
       if (step.applies && !step.applies(record.params)) continue;
       const resuming = record.inFlight?.step === step.name;
       if (record.applied.includes(step.name) && !resuming) continue;
-      this.#checkHalt(record);
+      await this.#checkHalt(record, unsaved);
       if (!record.applied.includes(step.name)) record.applied.push(step.name);
       record.inFlight = { step: step.name, action: "do" };
       await this.#persist(record);
+      unsaved = false;
       try {
         await this.#timed(record, step, "do", () => step.do(record.params, this.#opts.deps));
       } catch (error) {
@@ -116,20 +125,28 @@ export class SagaEngine<P, D> {
         return { status: "rolled-back", record, error: cause };
       }
       record.inFlight = undefined;
-      if (step.commit) record.committed = true;
-      await this.#persist(record);
+      if (step.commit) {
+        // The commit point is journaled at once: it decides the order of any later undo.
+        record.committed = true;
+        await this.#persist(record);
+      } else {
+        unsaved = true;
+      }
     }
     await this.#opts.journal.remove(record.id);
     return { status: "completed", record };
   }
 
   async #backward(record: SagaRecord<P>): Promise<SagaOutcome> {
+    // As forwards: an undone step is journaled with the start of the next undo.
+    let unsaved = false;
     for (const name of undoOrder(record, this.definition.steps)) {
       const step = this.#steps.get(name);
       if (!step) throw new Error(`Saga ${record.id} names unknown step ${name}`);
-      this.#checkHalt(record);
+      await this.#checkHalt(record, unsaved);
       record.inFlight = { step: name, action: "undo" };
       await this.#persist(record);
+      unsaved = false;
       const failure = await this.#undoWithRetries(record, step);
       if (failure) {
         record.errors.push(`${name} (undo): ${failure.message}`);
@@ -139,7 +156,7 @@ export class SagaEngine<P, D> {
       }
       record.applied = record.applied.filter((n) => n !== name);
       record.inFlight = undefined;
-      await this.#persist(record);
+      unsaved = true;
     }
     await this.#opts.journal.remove(record.id);
     return { status: "torn-down", record };
@@ -202,8 +219,11 @@ export class SagaEngine<P, D> {
     emit("ok");
   }
 
-  #checkHalt(record: SagaRecord<P>): void {
-    if (this.#opts.signal?.aborted) throw new SagaHalted(record.id);
+  /** Between steps: a stop journals the finished step first, so a restart need not redo it. */
+  async #checkHalt(record: SagaRecord<P>, unsaved: boolean): Promise<void> {
+    if (!this.#opts.signal?.aborted) return;
+    if (unsaved) await this.#persist(record);
+    throw new SagaHalted(record.id);
   }
 
   #haltIfAborted(record: SagaRecord<P>, error: unknown): void {

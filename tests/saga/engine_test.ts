@@ -17,7 +17,9 @@ Deno.test("a saga whose steps all succeed completes and leaves no journal entry"
   assert.equal(outcome.status, "completed");
   assert.deepEqual([...world.effects], ALL);
   assert.deepEqual(await journal.list(), []);
-  assert.ok(journal.writes >= 2 * TOY_STEPS.length, "journal written before and after each step");
+  // The start, one write before each step (with the previous step's completion), the commit
+  // point at once, and the removal.
+  assert.equal(journal.writes, 1 + TOY_STEPS.length + 1 + 1, "one synced write per step");
 });
 
 for (const failing of TOY_STEPS) {
@@ -155,4 +157,29 @@ Deno.test("a crash at any point converges after recovery, forwards and backwards
   }
   console.log(`saga engine crash matrix: ${cases} of ${cases} cases converge`);
   assert.equal(cases, 2 * TOY_STEPS.length * 2 * 2);
+});
+
+Deno.test("a stop during a step journals that step as done before the saga halts", async () => {
+  for (const action of ["do", "undo"] as const) {
+    const controller = new AbortController();
+    const done: string[] = [];
+    // The stop arrives while b runs, and b finishes, as under the agent's SIGTERM.
+    const step = (name: string) => ({
+      name,
+      describe: () => name,
+      describeUndo: () => name,
+      do: () => (name === "b" && action === "do" && controller.abort(), Promise.resolve()),
+      undo: () => (name === "b" && action === "undo" && controller.abort(), Promise.resolve()),
+    });
+    const saga = { kind: "toy", steps: ["a", "b", "c"].map(step) };
+    const journal = new MemoryJournal();
+    const e = new SagaEngine(saga, { journal, deps: done, signal: controller.signal });
+    await assert.rejects(
+      action === "do" ? e.run("s1", {}) : e.teardown("s1", {}),
+      SagaHalted,
+    );
+    const [record] = await journal.list();
+    assert.equal(record.inFlight, undefined, `${action}: no step left in flight`);
+    assert.deepEqual(record.applied, action === "do" ? ["a", "b"] : ["a"]);
+  }
 });
