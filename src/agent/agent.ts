@@ -25,6 +25,7 @@ import { Reflector } from "../kube/reflector.ts";
 import { type ProcessOutcome, WorkQueue } from "../kube/work_queue.ts";
 import { ReservationBook } from "../provision/reservations.ts";
 import { FileJournal } from "../saga/file_journal.ts";
+import { TimedExecutor } from "../host/timed_executor.ts";
 import { SagaEngine, type SagaEvent } from "../saga/engine.ts";
 import { provisionSaga } from "../../steps/mod.ts";
 import { resizeSaga } from "../../steps/resize_saga.ts";
@@ -98,19 +99,21 @@ export function startAgent(parts: AgentParts): RunningAgent {
     config: () => parts.config.stats(),
     afterSaga: () => refresh?.volumesChanged(),
   });
+  // Every node command of this agent is timed, so its own time can be told from the node's.
+  const exec = new TimedExecutor(parts.exec, (timing) => metrics.observeCommand(timing));
   const reservations = new ReservationBook();
   const volumes = new KubeVolumeApi(clients.http);
   const journal = new FileJournal(`${parts.stateDir}/journal`);
   const engine = new SagaEngine(provisionSaga, {
     journal,
-    deps: { exec: parts.exec, kube: volumes, reservations },
+    deps: { exec, kube: volumes, reservations },
     signal: halt.signal,
     onEvent: (event) => onSagaEvent(event),
   });
   const claimApi = new ClaimApi(clients.http);
   const resizeEngine = new SagaEngine(resizeSaga, {
     journal,
-    deps: { exec: parts.exec, kube: volumes, claims: claimApi },
+    deps: { exec, kube: volumes, claims: claimApi },
     signal: halt.signal,
     onEvent: (event) => onSagaEvent(event),
   });
@@ -211,7 +214,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
   const capacity = new CapacityPublisher({
     nodeName,
     namespace: parts.namespace ?? clients.namespace ?? DEFAULT_NAMESPACE,
-    exec: parts.exec,
+    exec,
     api: new KubeCapacityApi(clients.http),
     config: () => parts.config.current(),
     reservations: () => reservations.list(),
@@ -230,7 +233,7 @@ export function startAgent(parts: AgentParts): RunningAgent {
     nodeName,
     hostnameLabel,
     config: () => parts.config.current(),
-    exec: parts.exec,
+    exec,
     volumes,
     events,
     journal,

@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ConfigWatcherStats } from "../config/watcher.ts";
 import type { LvRow, VgRow } from "../host/lvm_report.ts";
+import type { CommandTiming } from "../host/timed_executor.ts";
 import type { SagaEvent } from "../saga/engine.ts";
 import type { SagaOutcome } from "../saga/types.ts";
 import { ORPHAN_KINDS } from "../ops/orphan_types.ts";
@@ -66,6 +67,7 @@ export interface MetricsOptions {
 export class AgentMetrics {
   readonly registry = new Registry();
   readonly #step: Histogram;
+  readonly #command: Histogram;
   readonly #saga: Histogram;
   readonly #operations: Counter;
   readonly #retries: Counter;
@@ -85,6 +87,13 @@ export class AgentMetrics {
       name: "local_lvm_step_duration_seconds",
       help: "Duration of one saga step's do or undo, by outcome",
       labelNames: ["kind", "step", "action", "outcome"],
+      buckets: STEP_BUCKETS,
+      registers,
+    });
+    this.#command = new Histogram({
+      name: "local_lvm_host_command_duration_seconds",
+      help: "Duration of one command on the node, by binary and whether it exited 0",
+      labelNames: ["command", "outcome"],
       buckets: STEP_BUCKETS,
       registers,
     });
@@ -168,6 +177,13 @@ export class AgentMetrics {
     this.#step.observe(
       { kind: event.kind, step: event.step, action: event.action, outcome: event.outcome },
       event.durationMs / 1000,
+    );
+  }
+
+  observeCommand(timing: CommandTiming): void {
+    this.#command.observe(
+      { command: timing.command, outcome: timing.code === 0 ? "ok" : "error" },
+      timing.durationMs / 1000,
     );
   }
 

@@ -9,5 +9,6 @@ export * from "./executor.ts";
 export * from "./allowlist.ts";
 export * from "./local_executor.ts";
 export * from "./lvm_report.ts";
+export * from "./timed_executor.ts";
 export * from "./errors.ts";
 export * from "./sim/mod.ts";

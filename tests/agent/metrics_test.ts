@@ -81,6 +81,14 @@ Deno.test({
         const saga = { kind: "provision", operation: "provision", outcome: "succeeded" };
         assert.equal(v(s, "local_lvm_saga_duration_seconds_count", saga), 1);
         assert.equal(v(s, "local_lvm_sagas_in_flight"), 0);
+        // Node commands by binary: one of each change; blkid's exit 2 (no signature) is an error.
+        const command = (name: string, outcome = "ok") =>
+          v(s, "local_lvm_host_command_duration_seconds_count", { command: name, outcome });
+        assert.equal(command("lvcreate"), 1);
+        assert.equal(command("mkfs.ext4"), 1);
+        assert.equal(command("mount"), 1);
+        assert.equal(command("blkid", "error"), 1);
+        assert.ok((command("vgs") ?? 0) >= 1, "vgs timed");
       });
 
       await t.step("deletion: free bytes and volumes come back", async () => {
