@@ -12,6 +12,7 @@
 import { createClaim } from "../tests/agent/claims.ts";
 import { type BenchCluster, LATENCY_NODE } from "./cluster.ts";
 import { Timelines, until } from "./timeline.ts";
+import { type AgentBreakdown, agentBreakdown } from "./agent_breakdown.ts";
 
 /** What the latency run measured, per claim, in milliseconds. */
 export interface LatencyRun {
@@ -27,6 +28,8 @@ export interface LatencyRun {
   /** Create request answered → its ADDED event seen (negative: the event came first). */
   watchLagMs: number[];
   wallMs: number;
+  /** The latency agent's own account of its sagas (cumulative since it started). */
+  breakdown: AgentBreakdown;
 }
 
 /** Creates `count` claims on the latency node, one at a time, and times each. */
@@ -62,7 +65,10 @@ export async function measureLatency(
       120_000,
       () => timelines.count("bound") === count,
     );
+    const agent = cluster.env.agents.get(LATENCY_NODE)!;
+    const scrape = await fetch(`http://127.0.0.1:${agent.options.httpPort}/metrics`);
     return {
+      breakdown: agentBreakdown(await scrape.text()),
       node: LATENCY_NODE,
       agentMs: timelines.spans("triggered", "pv"),
       selectedToPvMs: timelines.spans("selectedNode", "pv"),

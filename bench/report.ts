@@ -7,6 +7,7 @@
 import type { BulkRun } from "./bulk.ts";
 import type { GuestFigures } from "./guest.ts";
 import type { LatencyRun } from "./latency.ts";
+import { type AgentBreakdown, formatBreakdown } from "./agent_breakdown.ts";
 import type { Machine } from "./machine.ts";
 import type { MemoryReading } from "./memory.ts";
 import type { BenchOptions } from "./options.ts";
@@ -43,6 +44,7 @@ export interface BenchReport {
     wallMs: number;
     agentSamplesMs: number[];
     selectedToPvSamplesMs: number[];
+    breakdown: AgentBreakdown;
   };
   bulk: { runs: BulkRun[]; upMs: Spread; downMs: Spread };
   memory: MemoryReading;
@@ -83,6 +85,7 @@ export function buildReport(parts: {
       wallMs: l.wallMs,
       agentSamplesMs: round(l.agentMs),
       selectedToPvSamplesMs: round(l.selectedToPvMs),
+      breakdown: l.breakdown,
     },
     bulk: {
       runs: parts.bulk,
@@ -164,6 +167,7 @@ export function formatTable(r: BenchReport): string {
   const d = (x: Distribution) => `p50 ${ms(x.p50)}, p99 ${ms(x.p99)}, max ${ms(x.max)}`;
   const extra = [
     `per claim, agent (storage-provisioner mark -> PV): ${d(l.agentMs)}`,
+    formatBreakdown(l.breakdown),
     `per claim, PV binder (selected-node -> storage-provisioner mark): ${d(l.binderTriggerMs)}`,
     `per claim, selected-node -> PV: ${d(l.selectedToPvMs)}; -> Bound: ${d(l.selectedToBoundMs)}`,
     `watch lag (create answered -> its ADDED event seen): ${d(l.watchLagMs)}`,

@@ -54,6 +54,16 @@ Deno.test({
         for (const q of ["min", "p50", "p99", "max"]) finite(d[q], `${key}.${q}`);
         assert.ok(d.min <= d.p50 && d.p50 <= d.p99 && d.p99 <= d.max, key);
       }
+      // The latency agent's own account: 20 sagas, whose parts add up to the whole.
+      const b = report.latency.breakdown;
+      assert.equal(b.sagas, 20);
+      assert.ok(b.commands >= 20 * 10, `${b.commands} node commands for 20 claims`);
+      for (const key of ["sagaMs", "nodeStepsMs", "writePvMs", "engineMs", "commandMs"]) {
+        finite(b[key], `breakdown.${key}`);
+        assert.ok(b[key] > 0, key);
+      }
+      assert.ok(Math.abs(b.nodeStepsMs + b.writePvMs + b.engineMs - b.sagaMs) < 1e-6);
+      assert.match(text, /latency agent, means per claim from its \/metrics \(n=20\)/);
       assert.equal(report.bulk.runs.length, 1);
       const run = report.bulk.runs[0];
       assert.equal(run.claims, 20);
