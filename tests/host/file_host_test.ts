@@ -90,7 +90,7 @@ Deno.test("read-only commands leave the file alone; changes replace it atomicall
     assert.notEqual((await Deno.stat(path)).ino, before.ino, "replaced by rename");
     const leftovers = [];
     for await (const entry of Deno.readDir(join(path, ".."))) leftovers.push(entry.name);
-    assert.deepEqual(leftovers.sort(), ["node.json", "node.json.lock"]);
+    assert.deepEqual(leftovers.sort(), ["node.json", "node.json.lock", "node.json.stamp"]);
   });
 });
 
@@ -219,6 +219,34 @@ Deno.test("a host that keeps its last parse still sees what others changed in be
     assert.equal((await agent.run(["lvremove", "--yes", "vg0/pvc-1"])).code, 5);
     await must(agent, ["lvremove", "--yes", "vg0/pvc-1"]);
     await must(other, ["lvremove", "--yes", "vg0/pvc-2"]);
+    assert.deepEqual(await withNode(path, (h) => h.listLvs().length), 0);
+  });
+});
+
+Deno.test("a file written around the stamp is still noticed (its size changed)", async () => {
+  await withTempNode(async (path, dir) => {
+    const agent = new FileBackedHost(path);
+    await must(agent, ["mkdir", "-p", "/data/a"]); // agent's parse is now warm
+    const elsewhere = join(dir, "other.json");
+    await FileBackedHost.init(elsewhere, { vgs: SEEDS });
+    await must(new FileBackedHost(elsewhere), ["mkdir", "-p", "/data/another"]);
+    // A copy over the node file, as a person might make one: the stamp stays as it was.
+    await Deno.writeTextFile(path, await Deno.readTextFile(elsewhere));
+    await must(agent, ["rmdir", "/data/another"]); // fails unless the agent re-read the file
+    assert.equal((await agent.run(["rmdir", "/data/a"])).code, 1, "/data/a went with the copy");
+  });
+});
+
+Deno.test("a command unsupported part-way changes neither the file nor the next command", async () => {
+  await withTempNode(async (path) => {
+    const host = new FileBackedHost(path);
+    await must(host, ["mkdir", "-p", "/data/kept"]);
+    const before = await Deno.readTextFile(path);
+    // Unsupported after parsing: exit 3, and whatever it touched in memory is thrown away.
+    const r = await host.run(["lvcreate", "--activate", "n", "--name", "p", "--size", "8m", "vg0"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(await Deno.readTextFile(path), before);
+    await must(host, ["rmdir", "/data/kept"]);
     assert.deepEqual(await withNode(path, (h) => h.listLvs().length), 0);
   });
 });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { UNSUPPORTED_EXIT_CODE } from "../../src/host/sim/mod.ts";
+import {
+  FileBackedHost,
+  SimulatedHost,
+  UNSUPPORTED_EXIT_CODE,
+  withNode,
+} from "../../src/host/sim/mod.ts";
 import { lvcreate, LVS, MIB, must, newHost, UUID, VGS } from "./helpers.ts";
 
 /** Forms real tools might accept but the simulator does not implement: all rejected loudly. */
@@ -74,10 +79,45 @@ Deno.test("unsupported forms exit 3 with a loud message and change nothing", asy
   }
 });
 
+Deno.test("on a node file, where commands change the state in place, they change nothing either", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/node.json`;
+    const host = await FileBackedHost.init(path, { vgs: [{ name: "vg0", sizeBytes: 2 ** 30 }] });
+    assert.equal((await host.run(lvcreate("a", 8 * MIB))).code, 0);
+    const before = await Deno.readTextFile(path);
+    const snapshot = await withNode(path, (h) => h.snapshot());
+    for (const argv of REJECTED) {
+      const r = await host.run(argv);
+      assert.equal(r.code, UNSUPPORTED_EXIT_CODE, argv.join(" "));
+      assert.equal(await Deno.readTextFile(path), before, argv.join(" "));
+      // The next command meets the node as it was, not a half-changed parse.
+      assert.equal((await host.run(LVS)).code, 0);
+    }
+    assert.deepEqual(await withNode(path, (h) => h.snapshot()), snapshot);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a unit file with [Install] keys we do not model is rejected", async () => {
   const host = newHost();
   await must(host, ["tee", "/etc/systemd/system/x.mount"], "[Install]\nAlias=y.mount\n");
   const r = await host.run(["systemctl", "enable", "x.mount"]);
   assert.equal(r.code, UNSUPPORTED_EXIT_CODE);
   assert.match(r.stderr, /Alias= is not implemented/);
+});
+
+Deno.test("in place, a host says what its commands did to the live state", async () => {
+  const state = newHost().currentState();
+  const host = SimulatedHost.fromState(state, { inPlace: true });
+  await must(host, VGS);
+  assert.equal(host.changedInPlace, false, "a query");
+  await must(host, ["mkdir", "-p", "/data/x"]);
+  assert.equal(host.changedInPlace, true);
+  assert.equal(host.currentState(), state, "the same object, changed");
+  assert.equal(host.exists("/data/x"), true);
+  assert.equal(host.spoiled, false);
+  assert.equal((await host.run(["mkdir", "/data/y"])).code, UNSUPPORTED_EXIT_CODE);
+  assert.equal(host.spoiled, true, "an unsupported command may have stopped part-way");
 });

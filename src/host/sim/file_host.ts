@@ -60,18 +60,46 @@ async function load(path: string): Promise<{ text: string; state: HostState; fau
   }
 }
 
-/** Writes the file unless its text is unchanged; a reader sees the old or the new file whole. */
+/**
+ * Writes the file unless its text is unchanged; a reader sees the old or the new file whole.
+ * Every write first puts a new random stamp in `<path>.stamp`, so a process that parsed the
+ * file before can tell from the stamp alone whether anyone wrote it since, without reading
+ * it. Stamp first: a writer that dies in between leaves a stamp that matches nobody's.
+ */
 async function save(path: string, before: string, after: string): Promise<void> {
   if (after === before) return;
+  await Deno.writeTextFile(`${path}.stamp`, crypto.randomUUID());
   // One fixed temp name is safe: only the lock holder writes it.
   const temp = `${path}.tmp`;
   await Deno.writeTextFile(temp, after);
   await Deno.rename(temp, path);
 }
 
-/** A node file's text and what it parsed to (the state is never changed in place). */
+/** What tells one version of a node file from another without reading it. */
+interface Version {
+  stamp: string | undefined;
+  size: number;
+  mtimeMs: number | undefined;
+}
+
+async function versionOf(path: string): Promise<Version | undefined> {
+  const [stamp, info] = await Promise.all([
+    Deno.readTextFile(`${path}.stamp`).catch(() => undefined),
+    Deno.stat(path).catch(() => undefined),
+  ]);
+  return info && { stamp, size: info.size, mtimeMs: info.mtime?.getTime() };
+}
+
+/** Same stamp, and (against a writer that bypasses {@link save}) same size and mtime. */
+function sameVersion(a: Version | undefined, b: Version | undefined): boolean {
+  return a !== undefined && b !== undefined && a.stamp !== undefined &&
+    a.stamp === b.stamp && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** A node file's text, its version, and what it parsed to. */
 interface Parsed {
   text: string;
+  version: Version | undefined;
   state: HostState;
   faults: NodeFaults;
 }
@@ -80,10 +108,11 @@ interface Parsed {
 export class FileBackedHost implements Executor {
   readonly #log: LoggedCommand[] = [];
   /**
-   * The file as this object last read or wrote it. Parsing and checking the file is most of a
-   * command's cost on a node with hundreds of volumes, and the text is unchanged unless someone
-   * else wrote it; a command replaces the state object rather than changing it, so the parsed
-   * state can be reused as it is.
+   * The file as this object last read or wrote it. Reading, parsing and checking the file is
+   * most of a command's cost on a node with hundreds of volumes, and it is unchanged unless
+   * someone else wrote it (its version says so); so the parsed state is kept, and commands
+   * change it in place. Cleared before each command and set again only when the state is
+   * known to match the file, so a command that fails part-way leaves nothing stale.
    */
   #parsed?: Parsed;
 
@@ -153,40 +182,45 @@ export class FileBackedHost implements Executor {
     delay: boolean,
   ): Promise<CommandResult | number> {
     return locked(this.path, async () => {
-      const { text, state, faults } = await this.#load();
-      if (delay && faults.delayMs > 0) return faults.delayMs;
+      const { text, version, state, faults } = await this.#load();
+      if (delay && faults.delayMs > 0) {
+        this.#parsed = { text, version, state, faults };
+        return faults.delayMs;
+      }
       const failure = takeFailure(faults, argv);
       if (failure) {
         await this.#save(text, state, faults);
         this.#log.push({ argv: [...argv], code: failure.code, fault: "fail" });
         return failure;
       }
-      const host = SimulatedHost.fromState(state);
+      const host = SimulatedHost.fromState(state, { inPlace: true });
       const result = await host.run(argv, options);
-      // A query keeps the state object: nothing changed, nothing to write.
-      if (host.currentState() === state) this.#parsed = { text, state, faults };
-      else await this.#save(text, host.currentState(), faults);
       this.#log.push(...host.log);
+      // Unsupported part-way: the file still holds the node as it was; the state is dropped.
+      if (host.spoiled) return result;
+      if (host.changedInPlace) await this.#save(text, state, faults);
+      else this.#parsed = { text, version, state, faults };
       return result;
     });
   }
 
-  /** Loads the file, reusing the last parse when the text is the same (see `#parsed`). */
+  /** Loads the file, reusing the last parse when its version is the same (see `#parsed`). */
   async #load(): Promise<Parsed> {
     const cached = this.#parsed;
     this.#parsed = undefined;
-    const text = await Deno.readTextFile(this.path).catch(() => undefined);
-    if (cached && text === cached.text) {
+    const version = await versionOf(this.path);
+    if (cached && sameVersion(cached.version, version)) {
       // The fault knobs are changed in place (counters): hand out a copy.
-      return { text, state: cached.state, faults: structuredClone(cached.faults) };
+      return { ...cached, faults: structuredClone(cached.faults) };
     }
-    return await load(this.path);
+    return { ...await load(this.path), version };
   }
 
   async #save(before: string, state: HostState, faults: NodeFaults): Promise<void> {
     const after = serializeState(state, faults);
     await save(this.path, before, after);
-    this.#parsed = { text: after, state, faults: structuredClone(faults) };
+    const version = await versionOf(this.path);
+    this.#parsed = { text: after, version, state, faults: structuredClone(faults) };
   }
 }
 

@@ -82,6 +82,12 @@ export interface SimulatedHostOptions {
   onCrash?: () => void;
   /** How long a hung command lasts when the caller gave no timeout. Default 120 s. */
   defaultTimeoutMs?: number;
+  /**
+   * Change the state object in place instead of replacing it with a changed copy (see
+   * {@link SimulatedHost.fromState}). For an owner that can throw the state away: copying a
+   * node of hundreds of volumes is most of what a command costs.
+   */
+  inPlace?: boolean;
 }
 
 /** A simulated node. */
@@ -91,11 +97,15 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
   /** Called when an injected crash fires, unless the fault brings its own. */
   onCrash?: () => void;
   readonly defaultTimeoutMs: number;
+  readonly #inPlace: boolean;
+  #changed = false;
+  #spoiled = false;
 
   private constructor(state: HostState, options: SimulatedHostOptions) {
     super(state);
     this.onCrash = options.onCrash;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
+    this.#inPlace = options.inPlace ?? false;
   }
 
   /**
@@ -124,13 +134,28 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
 
   /**
    * A node with exactly this state (taken over, not copied): how a persisted node is
-   * loaded (see `file_host.ts`).
+   * loaded (see `file_host.ts`). With `inPlace`, a changing command changes `state` itself
+   * (see {@link SimulatedHost.changedInPlace}); one that fails part-way may leave it half
+   * changed, and then {@link SimulatedHost.spoiled} says the state must be thrown away.
    */
   static fromState(
     state: HostState,
-    options: Pick<SimulatedHostOptions, "onCrash" | "defaultTimeoutMs"> = {},
+    options: Pick<SimulatedHostOptions, "onCrash" | "defaultTimeoutMs" | "inPlace"> = {},
   ): SimulatedHost {
     return new SimulatedHost(state, options);
+  }
+
+  /** In place only: a command that may change the node ran on the live state. */
+  get changedInPlace(): boolean {
+    return this.#changed;
+  }
+
+  /**
+   * In place only: a command stopped part-way (unsupported, or a bug) on the live state,
+   * which may now be half changed; its owner must reload the node rather than keep it.
+   */
+  get spoiled(): boolean {
+    return this.#spoiled;
   }
 
   /**
@@ -222,6 +247,16 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
       try {
         return handler(this.state, argv.slice(1), stdin);
       } catch (error) {
+        if (error instanceof Unsupported) return unsupported(error.message);
+        throw error;
+      }
+    }
+    if (this.#inPlace) {
+      this.#changed = true;
+      try {
+        return handler(this.state, argv.slice(1), stdin);
+      } catch (error) {
+        this.#spoiled = true;
         if (error instanceof Unsupported) return unsupported(error.message);
         throw error;
       }
