@@ -66,17 +66,26 @@ export async function waitScheduled(
   return pod.spec.nodeName;
 }
 
-/** Waits until the scheduler has said why it cannot place the pod; returns its message. */
+/** Waits until the scheduler says it cannot place the pod for `reason`; returns its message. */
 export async function waitUnschedulable(
   api: KubeApi,
   name: string,
+  reason: RegExp,
   timeoutMs = 30_000,
   namespace = "default",
 ): Promise<string> {
-  return await waitFor(`pod ${name} Unschedulable`, async () => {
+  // The scheduler may first see the pod before its claim (its informers are not in step) and
+  // say so ('persistentvolumeclaim "x" not found'), then try again once the claim arrives.
+  let last = "";
+  return await waitFor(`pod ${name} Unschedulable with ${reason}`, async () => {
     const p = await api.get(podPath(name, namespace));
     const c = (p.status?.conditions ?? []).find((x: KubeObject) => x.type === "PodScheduled");
-    return c?.status === "False" && c.reason === "Unschedulable" ? String(c.message) : undefined;
+    if (c?.status !== "False" || c.reason !== "Unschedulable") return undefined;
+    if (String(c.message) !== last) {
+      last = String(c.message);
+      if (!reason.test(last)) console.log(`PodScheduled message of ${name}, not yet: ${last}`);
+    }
+    return reason.test(last) ? last : undefined;
   }, timeoutMs);
 }
 
