@@ -127,10 +127,19 @@ Deno.test({
         const retained = await api.get(pvPath(volume["gone-retain"]));
         assert.equal(retained.metadata.deletionTimestamp, undefined);
         const events = await nodeDeletedEvents(env, volume["gone-retain"]);
-        assert.equal(events.length, 1);
-        assert.equal(events[0].series?.count ?? events[0].count ?? 1, 1);
+        // Once per leader: a leader reports what it finds once. On a loaded machine a stalled
+        // renewal may hand the lease on, and the next leader reports once too; never a loop.
+        const reporters = new Set(events.map((e) => e.reportingInstance));
+        assert.ok(
+          events.length >= 1 && events.length === reporters.size,
+          `${events.length} events`,
+        );
+        for (const e of events) assert.equal(e.series?.count ?? e.count ?? 1, 1);
         assert.match(events[0].message, /reclaim policy Retain\) is kept/);
-        assert.equal((await logged(env, volume["gone-retain"], "is kept")).length, 1);
+        assert.equal(
+          (await logged(env, volume["gone-retain"], "is kept")).length,
+          reporters.size,
+        );
         // Each deleted volume was deleted once.
         for (const name of ["gone-delete", "gone-bound"]) {
           assert.equal((await logged(env, "Deleted volume", volume[name])).length, 1, name);

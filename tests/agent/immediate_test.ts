@@ -137,9 +137,12 @@ Deno.test({
         assert.ok(selectedEvents.length <= 1, `${name}: ${selectedEvents.length} choices`);
         const count = selectedEvents[0]?.series?.count ?? selectedEvents[0]?.count ?? 1;
         assert.ok(count <= 1, `${name}: chosen ${count} times`);
-        if (selectedEvents[0]?.reportingInstance === second) bySecond++;
+        // By any leader after the kill (a stalled renewal on a loaded machine may hand the
+        // lease on once more): never by the killed one.
+        const chooser = selectedEvents[0]?.reportingInstance;
+        if (chooser !== undefined && chooser !== first) bySecond++;
       }
-      assert.ok(bySecond >= 20 - before, `${bySecond} claims chosen by ${second}`);
+      assert.ok(bySecond >= 20 - before, `${bySecond} claims chosen after ${first} was killed`);
       // A claim that fits nowhere: a Warning naming every node's reason, no node written; it is
       // tried again, and goes Bound once a node has room (here: the claims of one node go).
       await createClaim(api, { name: "too-big", storageClass: "immediate", size: "1800Mi" });

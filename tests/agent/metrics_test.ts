@@ -43,8 +43,11 @@ Deno.test({
 
       await t.step("at start: VG gauges, the orphan, the config hash, counters at 0", async () => {
         const s = await until(
-          "orphan scan",
-          (s) => v(s, "local_lvm_orphans", { kind: "lv" }) === 1,
+          "orphan scan and VG gauges",
+          // Two tasks of their own, started together at ready: wait for both.
+          (s) =>
+            v(s, "local_lvm_orphans", { kind: "lv" }) === 1 &&
+            v(s, "local_lvm_vg_size_bytes", VG) !== undefined,
         );
         assert.equal(v(s, "local_lvm_vg_size_bytes", VG), GiB);
         assert.equal(v(s, "local_lvm_vg_free_bytes", VG), GiB - 8 * MiB);

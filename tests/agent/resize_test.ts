@@ -72,7 +72,8 @@ Deno.test({
       });
 
       await t.step("SIGKILL between lvextend and growfs: the restart finishes it", async () => {
-        await env.node("node-a", (_, faults) => (faults.delayMs = 400));
+        // Slow enough that the kill lands while grow-fs runs (findmnt, resize2fs: 2 s).
+        await env.node("node-a", (_, faults) => (faults.delayMs = 1_000));
         await request("140Mi");
         await waitFor(
           "LV extended",

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import {
   claimPath,
   createClaim,
-  eventsAbout,
   pinnedNode,
   SELECTED_NODE,
   waitBound,
@@ -85,9 +84,9 @@ Deno.test({
           await env.lvNames("node-a"),
           [delPv.metadata.name, retPv.metadata.name].sort(),
         );
-        const events = await eventsAbout(api, "del");
-        assert.ok(events.some((e) => e.reason === "Provisioning"));
-        assert.ok(events.some((e) => e.reason === "ProvisioningSucceeded"));
+        // Events are sent beside the work, not before it: the claim may be Bound first.
+        await waitEvent(api, "del", "Provisioning");
+        await waitEvent(api, "del", "ProvisioningSucceeded");
 
         await api.delete(claimPath("del"));
         await api.delete(claimPath("ret"));
@@ -184,7 +183,10 @@ Deno.test({
             /insufficient free space/,
             5_000,
           );
-          const elapsed = Date.now() - started;
+          // The agent's own stamp on the event (same host clock): the test's polling is not in it.
+          const stamped = Date.parse(event.eventTime ?? event.lastTimestamp);
+          assert.ok(Number.isFinite(stamped), `event time ${event.eventTime}`);
+          const elapsed = stamped - started;
           assert.ok(elapsed < 2_000, `event after ${elapsed} ms`);
           assert.match(event.message ?? event.note, /lvcreate/);
           // The retry (with back-off) succeeds, leaving exactly one LV.
@@ -213,6 +215,11 @@ Deno.test({
           });
           const c = await waitBound(api, "disabled", 30_000);
           assert.deepEqual(await env.lvNames("node-c"), [c.spec.volumeName]);
+          // node-b's agent has it once it withdraws node-b's capacity (no longer covered).
+          await waitEventually(async () => {
+            const list = await api.get(`${CAPACITIES}?labelSelector=local-lvm.io%2Fnode%3Dnode-b`);
+            assert.equal(list.items.length, 0, "node-b withdraws its capacity");
+          });
           await createClaim(api, { name: "nodefault", node: "node-b" });
           await waitEvent(
             api,

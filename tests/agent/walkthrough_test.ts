@@ -4,6 +4,7 @@
  * binds; deleting the pod and the claim removes everything.
  */
 import assert from "node:assert/strict";
+import { waitGone } from "./claims.ts";
 import { GiB, MiB, startEnvironment, waitFor } from "./environment.ts";
 
 Deno.test({
@@ -56,7 +57,7 @@ Deno.test({
       const pod = await waitFor("pod scheduled", async () => {
         const p = await api.get("/api/v1/namespaces/default/pods/volume-test");
         return p.spec.nodeName ? p : undefined;
-      }, 10_000);
+      }, 30_000);
       assert.equal(pod.spec.nodeName, node);
       const lvs = await env.node(node, (h) => h.listLvs());
       assert.equal(lvs.length, 1);
@@ -67,14 +68,7 @@ Deno.test({
 
       await api.delete("/api/v1/namespaces/default/pods/volume-test", { gracePeriodSeconds: 0 });
       await api.delete("/api/v1/namespaces/default/persistentvolumeclaims/local-lvm-pvc");
-      await waitFor("PV gone", async () => {
-        try {
-          await api.get(`/api/v1/persistentvolumes/${pvName}`);
-          return undefined;
-        } catch {
-          return true;
-        }
-      }, 30_000);
+      await waitGone(api, `/api/v1/persistentvolumes/${pvName}`);
       assert.deepEqual(await env.node(node, (h) => h.listLvs()), []);
       assert.deepEqual(await env.node(node, (h) => h.mounts()), []);
       assert.deepEqual(await env.node(node, (h) => Object.keys(h.unitFiles())), []);
