@@ -11,15 +11,9 @@ export class FileJournal implements JournalStore {
 
   async list(): Promise<SagaRecord[]> {
     const records: SagaRecord[] = [];
-    try {
-      for await (const entry of Deno.readDir(this.dir)) {
-        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-        const record = await this.#read(`${this.dir}/${entry.name}`);
-        if (record) records.push(record);
-      }
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return [];
-      throw error;
+    for (const name of await this.#files(".json")) {
+      const record = await this.#read(`${this.dir}/${name}`);
+      if (record) records.push(record);
     }
     return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
@@ -50,20 +44,13 @@ export class FileJournal implements JournalStore {
    * Returns the names removed.
    */
   async discardTornWrites(): Promise<string[]> {
-    const removed: string[] = [];
-    try {
-      for await (const entry of Deno.readDir(this.dir)) {
-        if (!entry.isFile || !entry.name.endsWith(".json.tmp")) continue;
-        await Deno.remove(`${this.dir}/${entry.name}`).catch((error) => {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        });
-        removed.push(entry.name);
-      }
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return [];
-      throw error;
+    const torn = await this.#files(".json.tmp");
+    for (const name of torn) {
+      await Deno.remove(`${this.dir}/${name}`).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
     }
-    return removed.sort();
+    return torn.sort();
   }
 
   async remove(id: string): Promise<void> {
@@ -72,6 +59,20 @@ export class FileJournal implements JournalStore {
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
+  }
+
+  /** Names of the directory's files that end in `suffix`; none when it does not exist. */
+  async #files(suffix: string): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        if (entry.isFile && entry.name.endsWith(suffix)) names.push(entry.name);
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    return names;
   }
 
   #path(id: string): string {

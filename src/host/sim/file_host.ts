@@ -65,14 +65,17 @@ async function load(path: string): Promise<{ text: string; state: HostState; fau
  * Every write first puts a new random stamp in `<path>.stamp`, so a process that parsed the
  * file before can tell from the stamp alone whether anyone wrote it since, without reading
  * it. Stamp first: a writer that dies in between leaves a stamp that matches nobody's.
+ * Returns the stamp written, or undefined when the text was unchanged and nothing was.
  */
-async function save(path: string, before: string, after: string): Promise<void> {
-  if (after === before) return;
-  await Deno.writeTextFile(`${path}.stamp`, crypto.randomUUID());
+async function save(path: string, before: string, after: string): Promise<string | undefined> {
+  if (after === before) return undefined;
+  const stamp = crypto.randomUUID();
+  await Deno.writeTextFile(`${path}.stamp`, stamp);
   // One fixed temp name is safe: only the lock holder writes it.
   const temp = `${path}.tmp`;
   await Deno.writeTextFile(temp, after);
   await Deno.rename(temp, path);
+  return stamp;
 }
 
 /** What tells one version of a node file from another without reading it. */
@@ -82,12 +85,13 @@ interface Version {
   mtimeMs: number | undefined;
 }
 
-async function versionOf(path: string): Promise<Version | undefined> {
-  const [stamp, info] = await Promise.all([
-    Deno.readTextFile(`${path}.stamp`).catch(() => undefined),
+/** The file's version; `stamp` when the caller has just written it and need not read it. */
+async function versionOf(path: string, stamp?: string): Promise<Version | undefined> {
+  const [read, info] = await Promise.all([
+    stamp ?? Deno.readTextFile(`${path}.stamp`).catch(() => undefined),
     Deno.stat(path).catch(() => undefined),
   ]);
-  return info && { stamp, size: info.size, mtimeMs: info.mtime?.getTime() };
+  return info && { stamp: read, size: info.size, mtimeMs: info.mtime?.getTime() };
 }
 
 /** Same stamp, and (against a writer that bypasses {@link save}) same size and mtime. */
@@ -189,7 +193,7 @@ export class FileBackedHost implements Executor {
       }
       const failure = takeFailure(faults, argv);
       if (failure) {
-        await this.#save(text, state, faults);
+        await this.#save(text, version, state, faults);
         this.#log.push({ argv: [...argv], code: failure.code, fault: "fail" });
         return failure;
       }
@@ -198,7 +202,7 @@ export class FileBackedHost implements Executor {
       this.#log.push(...host.log);
       // Unsupported part-way: the file still holds the node as it was; the state is dropped.
       if (host.spoiled) return result;
-      if (host.changedInPlace) await this.#save(text, state, faults);
+      if (host.changedInPlace) await this.#save(text, version, state, faults);
       else this.#parsed = { text, version, state, faults };
       return result;
     });
@@ -216,10 +220,16 @@ export class FileBackedHost implements Executor {
     return { ...await load(this.path), version };
   }
 
-  async #save(before: string, state: HostState, faults: NodeFaults): Promise<void> {
+  async #save(
+    before: string,
+    version: Version | undefined,
+    state: HostState,
+    faults: NodeFaults,
+  ): Promise<void> {
     const after = serializeState(state, faults);
-    await save(this.path, before, after);
-    const version = await versionOf(this.path);
+    const stamp = await save(this.path, before, after);
+    // Nothing written: the file is still the version it was.
+    if (stamp !== undefined) version = await versionOf(this.path, stamp);
     this.#parsed = { text: after, version, state, faults: structuredClone(faults) };
   }
 }

@@ -159,8 +159,9 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
   }
 
   /**
-   * The live state, not a copy, for persisting it. Read it again after each command: a
-   * command replaces the state object rather than changing it in place (a query keeps it).
+   * The live state, not a copy, for persisting it. Read it again after each command: unless
+   * the host is in place, a command replaces the state object rather than changing it (a
+   * query keeps it).
    */
   currentState(): HostState {
     return this.state;
@@ -243,30 +244,18 @@ export class SimulatedHost extends SimulatedHostView implements Executor {
     if (version) return version;
     const handler = Object.hasOwn(COMMANDS, argv[0] ?? "") ? COMMANDS[argv[0]] : undefined;
     if (!handler) return unsupported(`${argv[0] ?? "(empty argv)"} is not simulated`);
-    if (QUERIES.has(argv[0])) {
-      try {
-        return handler(this.state, argv.slice(1), stdin);
-      } catch (error) {
-        if (error instanceof Unsupported) return unsupported(error.message);
-        throw error;
-      }
-    }
-    if (this.#inPlace) {
-      this.#changed = true;
-      try {
-        return handler(this.state, argv.slice(1), stdin);
-      } catch (error) {
-        this.#spoiled = true;
-        if (error instanceof Unsupported) return unsupported(error.message);
-        throw error;
-      }
-    }
-    const draft = structuredClone(this.state);
+    // A query reads the live state. A change runs on a copy that replaces the state only if
+    // it completes, unless in place: then on the live state, spoiled if it stops part-way.
+    const query = QUERIES.has(argv[0]);
+    const inPlaceChange = !query && this.#inPlace;
+    const target = query || inPlaceChange ? this.state : structuredClone(this.state);
+    if (inPlaceChange) this.#changed = true;
     try {
-      const result = handler(draft, argv.slice(1), stdin);
-      this.state = draft;
+      const result = handler(target, argv.slice(1), stdin);
+      this.state = target;
       return result;
     } catch (error) {
+      if (inPlaceChange) this.#spoiled = true;
       if (error instanceof Unsupported) return unsupported(error.message);
       throw error;
     }
